@@ -1,0 +1,54 @@
+"""The public Python API (re-exported by ``dockgen``): no printing, no exiting, no cwd."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .detect import Facts
+from .detect import detect as _detect
+from .model import BuildPlan, RenderedFile, WriteOutcome
+from .pins import Pins
+from .plan import Options, plan_node
+from .render import render as _render
+from .write import write as _write
+
+
+def detect(path: str | os.PathLike[str]) -> Facts:
+    """Facts about the app at ``path``. Raises DockgenError subclasses on bad input."""
+    return _detect(path)
+
+
+def plan(facts: Facts, *, options: Options | None = None, pins: Pins | None = None, **kwargs: object) -> BuildPlan:
+    """Every decision for the app. Options as an ``Options`` or as keywords (template=, node_version=, port=)."""
+    if options is None:
+        options = Options(**kwargs)  # type: ignore[arg-type]
+    elif kwargs:
+        raise TypeError("pass options= or keyword options, not both")
+    return plan_node(facts, options, pins)
+
+
+def render(plan: BuildPlan) -> list[RenderedFile]:
+    """The Dockerfile and .dockerignore text for a plan (pure)."""
+    return _render(plan)
+
+
+def write(files: list[RenderedFile], root: str | os.PathLike[str], *, force: bool = False,
+          dry_run: bool = False) -> list[WriteOutcome]:
+    """Write rendered files below ``root`` (atomic; conflicts write nothing; --force keeps .bak copies)."""
+    return _write(files, root, force=force, dry_run=dry_run)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Generated:
+    plan: BuildPlan
+    files: list[RenderedFile]
+    outcomes: list[WriteOutcome]
+
+
+def generate(path: str | os.PathLike[str], *, force: bool = False, dry_run: bool = False,
+             **options: object) -> Generated:
+    """detect -> plan -> render -> write in one call."""
+    built = plan(detect(path), **options)
+    files = render(built)
+    return Generated(plan=built, files=files, outcomes=write(files, path, force=force, dry_run=dry_run))

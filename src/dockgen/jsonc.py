@@ -1,0 +1,27 @@
+"""Read JSON with comments and trailing commas (tsconfig.json, bun.lock) without a dependency."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/|,(?=\s*[\]}])', re.S)
+
+
+def strip_jsonc(text: str) -> str:
+    """Drop comments and trailing commas outside strings; line numbers are kept."""
+
+    def repl(m: re.Match[str]) -> str:
+        tok = m.group(0)
+        if tok.startswith('"'):
+            return tok
+        if tok.startswith("/*"):
+            return "\n" * tok.count("\n")
+        return ""
+
+    return _TOKEN.sub(repl, text)
+
+
+def loads_jsonc(text: str) -> Any:
+    return json.loads(strip_jsonc(text))

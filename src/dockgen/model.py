@@ -1,0 +1,278 @@
+"""Values shared by the pipeline stages: Facts (observations), BuildPlan (decisions), files.
+
+Everything here is a frozen dataclass or a StrEnum, and turns into JSON through ``to_jsonable``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+frozen = dataclass(frozen=True, slots=True, kw_only=True)
+
+
+class Language(enum.StrEnum):
+    NODE = "node"
+    PYTHON = "python"
+
+
+class PackageManager(enum.StrEnum):
+    NPM = "npm"
+    YARN = "yarn"
+    PNPM = "pnpm"
+    BUN = "bun"
+
+
+class Framework(enum.StrEnum):
+    EXPRESS = "express"
+    FASTIFY = "fastify"
+    KOA = "koa"
+    HAPI = "hapi"
+    NEST = "nest"
+    NEXT = "next"
+    NUXT = "nuxt"
+    REMIX = "remix"
+    VITE_STATIC = "vite-static"
+
+
+class Severity(enum.StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@frozen
+class Notice:
+    """A warning or note produced while detecting or planning (data, not an exception)."""
+
+    severity: Severity
+    topic: str
+    message: str
+
+
+@frozen
+class VersionHint:
+    """One place that asks for a runtime version, e.g. ``.nvmrc`` saying ``lts/iron``."""
+
+    source: str  # ".nvmrc", ".node-version", ".tool-versions", "package.json#volta.node", ...
+    text: str  # the request exactly as written (stripped)
+
+
+@frozen
+class PortHint:
+    port: int
+    source: str  # "bin/www: process.env.PORT || '3000'", "framework default (next)", ...
+
+
+@frozen
+class Lockfile:
+    path: str  # relative POSIX path
+    manager: PackageManager
+    format: str  # "package-lock v3", "yarn classic (v1)", "yarn berry (v8)", "pnpm 9.0", "bun text", ...
+
+
+@frozen
+class NodeFacts:
+    """What the repository says, and nothing decided. No host state (versions, env) leaks in."""
+
+    language: Language = Language.NODE
+    name: str | None
+    version: str | None
+    description: str | None
+    license: str | None
+    repository: str | None
+    module_type: str | None  # package.json "type"
+    package_manager: PackageManager
+    package_manager_version: str | None
+    package_manager_source: str  # "packageManager field", "lockfile pnpm-lock.yaml", "default (no lockfile)"
+    lockfile: Lockfile | None
+    lockfiles: tuple[Lockfile, ...]  # every lockfile found, in the order of the documented rule
+    version_hints: tuple[VersionHint, ...]  # in precedence order, first wins
+    engines: Mapping[str, str]
+    scripts: Mapping[str, str]
+    main: str | None
+    bin: Mapping[str, str]
+    dependencies: tuple[str, ...]
+    dev_dependencies: tuple[str, ...]
+    typescript: bool
+    ts_out_dir: str | None  # compilerOptions.outDir of tsconfig.json, cleaned
+    framework: Framework | None
+    framework_evidence: str | None
+    next_output: str | None  # "standalone" / "export" from next.config.*
+    static_out_dir: str | None  # vite build.outDir (default "dist") for static sites
+    native_addons: tuple[str, ...]
+    port_hints: tuple[PortHint, ...]
+    entry_files: tuple[str, ...]  # conventional entry points that exist (server.js, index.js, ...)
+    manifest_files: tuple[str, ...]  # files the install step needs besides package.json + lockfile
+    has_public_dir: bool
+    workspaces: bool
+    npmrc_has_token: bool
+    notices: tuple[Notice, ...] = ()
+
+
+@frozen
+class ImageRef:
+    """A base image: ``repository:tag[@digest]``; ``tag_expr`` is the tag as written with ARGs."""
+
+    repository: str
+    tag: str
+    tag_expr: str
+    digest: str | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.repository}:{self.tag}" + (f"@{self.digest}" if self.digest else "")
+
+    @property
+    def ref_expr(self) -> str:
+        return f"{self.repository}:{self.tag_expr}" + (f"@{self.digest}" if self.digest else "")
+
+
+@frozen
+class BuildArg:
+    """A global ``ARG NAME=value`` shown at the top of the Dockerfile so users can bump it."""
+
+    name: str
+    value: str
+    comment: str
+
+
+@frozen
+class CopyStep:
+    """``COPY [--from=stage] src... dest`` with paths already checked to be safe to write."""
+
+    sources: tuple[str, ...]
+    dest: str
+    from_stage: str | None = None
+    comment: str | None = None
+
+
+@frozen
+class RuntimeChoice:
+    """The runtime version decision and where it came from (``detect --json`` ``runtime``)."""
+
+    name: str  # "node"
+    requested: str | None
+    source: str | None
+    resolved: str
+    major: int
+    lts: bool
+    codename: str | None
+    end_of_life: str | None
+    table_date: str
+
+
+@frozen
+class Decision:
+    """One explained choice of the plan (shown by ``dockgen plan``)."""
+
+    topic: str
+    choice: str
+    why: str
+
+
+@frozen
+class IgnoreRule:
+    pattern: str
+    comment: str | None = None
+
+
+@frozen
+class InstallSpec:
+    """How the package manager is set up and run in the builder."""
+
+    manager: PackageManager
+    version: str | None  # what the image will run, when dockgen pins it
+    lockfile: str | None
+    manifest_files: tuple[str, ...]  # copied before the install, in this order
+    setup: tuple[str, ...]  # shell commands run once before installs (e.g. npm install -g pnpm@x)
+    setup_copy: tuple[CopyStep, ...]  # e.g. the bun binary copied from its image
+    env: Mapping[str, str]  # ENV for the install stages
+    install_all: str  # all dependencies, frozen
+    install_prod: str  # production dependencies only, frozen
+    cache_target: str  # BuildKit cache mount target
+    frozen: bool
+    secrets: tuple[str, ...] = ()  # build secrets mounted into the install (e.g. "npmrc")
+    context_first: bool = False  # workspaces: the whole context is copied before installing
+
+
+@frozen
+class BuildPlan:
+    """Every decision for one app. JSON-serialisable; rendering reads only this."""
+
+    schema: int = 1
+    dockgen_version: str
+    language: Language
+    template: str
+    app_name: str
+    runtime: RuntimeChoice
+    args: tuple[BuildArg, ...]
+    builder_image: ImageRef
+    runtime_image: ImageRef
+    tool_images: Mapping[str, ImageRef]
+    suite: str  # Debian suite (or "alpine3.22") of the images
+    install: InstallSpec
+    layout: str  # "deps+runtime", "deps+build+runtime", "build+runtime" (self-contained output), "static"
+    build_command: str | None
+    build_env: Mapping[str, str]
+    builder_packages: tuple[str, ...]  # OS packages for native addons, builder only
+    runtime_packages: tuple[str, ...]  # OS packages the runtime needs (slim/alpine only)
+    init: str  # path of tini in the runtime image
+    init_package: str | None  # "tini=0.19.0-3+b8" / "tini=0.19.0-r3"; None when copied
+    init_copy: CopyStep | None  # distroless: tini-static copied from the builder stage
+    runtime_copies: tuple[CopyStep, ...]
+    copy_sources: bool  # runtime gets the (ignore-filtered) context: apps without a build step
+    workdir: str
+    user: str  # numeric "uid:gid"
+    user_create: tuple[str, ...]  # commands creating the user (alpine), empty when the base has it
+    env: Mapping[str, str]
+    port: int | None
+    entrypoint: tuple[str, ...]
+    cmd: tuple[str, ...]
+    start_command: tuple[str, ...] | None  # the app's argv as detect reports it (node ...)
+    labels: Mapping[str, str]
+    stopsignal: str | None
+    ignore: tuple[IgnoreRule, ...]
+    decisions: tuple[Decision, ...]
+    notices: tuple[Notice, ...]
+    static_root: str | None = None  # static sites: where the web server serves from
+
+
+@frozen
+class RenderedFile:
+    path: str  # relative to the app root
+    content: str
+
+
+class WriteStatus(enum.StrEnum):
+    CREATE = "create"
+    IDENTICAL = "identical"
+    CONFLICT = "conflict"
+    OVERWRITE = "overwrite"
+    SKIP = "skip"
+
+
+@frozen
+class WriteOutcome:
+    path: str
+    status: WriteStatus
+    written: bool
+    backup: str | None = None
+    diff: str | None = None
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, enums, mappings and tuples to plain JSON values (field order kept)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    return value
+

@@ -1,0 +1,556 @@
+"""Every decision for a Node app, in one pure function: ``plan_node(facts, options, pins)``.
+
+Nothing here reads the disk or the host: facts and pins in, BuildPlan out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import __version__
+from .detect.node import clean_rel
+from .errors import PlanError, TemplateError
+from .ignore import default_node_rules, excluded_by
+from .model import (
+    BuildArg,
+    BuildPlan,
+    CopyStep,
+    Decision,
+    Framework,
+    ImageRef,
+    InstallSpec,
+    Language,
+    NodeFacts,
+    Notice,
+    PackageManager,
+    RuntimeChoice,
+    Severity,
+)
+from .pins import Pins, default_pins
+from .startcmd import translate
+from .templates_registry import get_template
+from .versions import resolve_node
+
+WORKDIR = "/app"
+SAFE_PATH = re.compile(r"[A-Za-z0-9._@+-][A-Za-z0-9._@+/-]*")
+SAFE_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# native addons that need shared libraries at run time (beyond glibc/libstdc++): Debian packages
+RUNTIME_LIBS = {
+    "canvas": ("libcairo2", "libpango-1.0-0", "libpangocairo-1.0-0", "libjpeg62-turbo", "libgif7", "librsvg2-2"),
+}
+BUILD_TOOLS_DEBIAN = ("python3", "make", "g++")
+BUILD_TOOLS_ALPINE = ("python3", "make", "g++")
+FRAMEWORK_PORTS = {Framework.NEXT: 3000, Framework.NUXT: 3000, Framework.REMIX: 3000, Framework.NEST: 3000}
+SERVER_FRAMEWORKS = {Framework.EXPRESS, Framework.FASTIFY, Framework.KOA, Framework.HAPI}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Options:
+    """The user's choices, shared by the CLI and the Python API (declared once)."""
+
+    template: str | None = None
+    node_version: str | None = None
+    port: int | None = None
+
+
+def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | None = None) -> BuildPlan:
+    options = options or Options()
+    pins = pins or default_pins()
+    notices: list[Notice] = list(facts.notices)
+    decisions: list[Decision] = []
+
+    runtime, version_notices = resolve_node(pins.node, facts.version_hints, options.node_version)
+    notices += version_notices
+    decisions.append(Decision(
+        topic="node version", choice=runtime.resolved,
+        why=(f"{runtime.source} asks for {runtime.requested!r}; newest {'LTS ' if runtime.lts else ''}release "
+             f"that satisfies it in dockgen's table ({runtime.table_date})")
+        if runtime.source else f"no version requested: the newest LTS release in dockgen's table ({runtime.table_date})",
+    ))
+
+    static = facts.framework is Framework.VITE_STATIC or facts.next_output == "export"
+    template = _choose_template(facts, options, runtime, pins, static, decisions)
+    info = get_template(template)
+
+    node = pins.images["node"]
+    alpine = pins.images["alpine"]
+    if template == "node-alpine-nonroot":
+        suite = f"alpine{alpine['version']}"
+    elif template == "node-distroless":
+        suite = "trixie" if runtime.major in node["distroless"]["debian13"] else "bookworm"
+    else:
+        suite = "trixie" if runtime.major in node["images"]["trixie"] else "bookworm"
+    suites = pins.images["debian"]["suites"]
+
+    args = [BuildArg(name="NODE_VERSION", value=runtime.resolved, comment=_node_comment(runtime))]
+    if template == "node-alpine-nonroot":
+        args.append(BuildArg(name="ALPINE_VERSION", value=alpine["version"], comment="Alpine release of the node image"))
+        builder = ImageRef(repository="node", tag=f"{runtime.resolved}-alpine{alpine['version']}",
+                           tag_expr="${NODE_VERSION}-alpine${ALPINE_VERSION}")
+    else:
+        builder = ImageRef(repository="node", tag=f"{runtime.resolved}-{suite}-slim",
+                           tag_expr=f"${{NODE_VERSION}}-{suite}-slim")
+
+    if template == "node-distroless":
+        distro = f"debian{suites[suite]['version']}"
+        runtime_image = ImageRef(repository=f"gcr.io/distroless/nodejs{runtime.major}-{distro}",
+                                 tag=node["distroless"]["tag"], tag_expr=node["distroless"]["tag"])
+    elif template == "static-nginx":
+        static_pins = pins.images["static"]
+        args.append(BuildArg(name="NGINX_VERSION", value=static_pins["nginx_unprivileged"],
+                             comment="nginx of the static runtime (nginxinc/nginx-unprivileged)"))
+        runtime_image = ImageRef(repository="nginxinc/nginx-unprivileged",
+                                 tag=f"{static_pins['nginx_unprivileged']}-{static_pins['nginx_variant']}",
+                                 tag_expr=f"${{NGINX_VERSION}}-{static_pins['nginx_variant']}")
+    else:
+        runtime_image = builder
+
+    # ---- init (tini) -------------------------------------------------------------------------------
+    init_package: str | None = None
+    init_copy: CopyStep | None = None
+    if template == "node-alpine-nonroot":
+        init, init_package = "/sbin/tini", f"tini={alpine['tini']}"
+        args.append(BuildArg(name="TINI_VERSION", value=alpine["tini"], comment="Alpine's tini package"))
+    elif template == "static-nginx":
+        init = ""
+    else:
+        args.append(BuildArg(name="TINI_VERSION", value=suites[suite]["tini"],
+                             comment=f"Debian {suite}'s tini package"))
+        init_package = f"tini={suites[suite]['tini']}"
+        if template == "node-distroless":
+            init = "/tini"
+            init_copy = CopyStep(sources=("/usr/bin/tini-static",), dest="/tini", from_stage="tini",
+                                 comment="a static tini as PID 1: forwards signals, reaps zombies")
+        else:
+            init = "/usr/bin/tini"
+    if init:
+        decisions.append(Decision(topic="init", choice=f"tini ({init})",
+                                  why="node as PID 1 ignores SIGTERM and never reaps orphans; tini forwards "
+                                      "signals so `docker stop` takes well under a second"))
+
+    # ---- package manager ---------------------------------------------------------------------------
+    install = _install_spec(facts, runtime, template, pins, notices)
+    if install.setup_copy:
+        bun_ref = install.setup_copy[0].from_stage or ""
+        repo_, _, tag = bun_ref.partition(":")
+        tool_images = {"bun": ImageRef(repository=repo_, tag=tag, tag_expr=tag)}
+    else:
+        tool_images = {}
+    decisions.append(Decision(
+        topic="package manager",
+        choice=f"{install.manager}" + (f" {install.version}" if install.version else ""),
+        why=f"{facts.package_manager_source}; " + ("frozen install from " + install.lockfile if install.frozen
+                                                    else "no lockfile, so the install is not frozen"),
+    ))
+
+    # ---- start command, build, layout --------------------------------------------------------------
+    start_argv, start_env, start_why = _start_command(facts, notices)
+    build_command = _build_command(facts, install.manager)
+    outputs = _build_outputs(facts, start_argv) if build_command else ()
+    node_path = "/nodejs/bin/node" if template == "node-distroless" else "node"
+    runtime_copies: list[CopyStep] = []
+    copy_sources = False
+    static_root: str | None = None
+    entry_in_outputs = False
+    if static:
+        layout = "static"
+        out = facts.static_out_dir or ("out" if facts.next_output == "export" else "dist")
+        if build_command is None:
+            raise PlanError("a static site needs a build script", "add scripts.build (e.g. \"vite build\")")
+        static_root = "/usr/share/nginx/html"
+        runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/{out}",), dest=static_root, from_stage="build",
+                                       comment="the built site, nothing else"))
+        start_argv, start_env = None, ()
+    elif facts.framework is Framework.NEXT and facts.next_output == "standalone":
+        layout = "build+runtime"
+        runtime_copies += [
+            CopyStep(sources=(f"{WORKDIR}/.next/standalone",), dest="./", from_stage="build",
+                     comment="Next.js standalone output: server.js plus the node_modules it traces"),
+            CopyStep(sources=(f"{WORKDIR}/.next/static",), dest="./.next/static", from_stage="build"),
+        ]
+        if facts.has_public_dir:
+            runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/public",), dest="./public", from_stage="build"))
+        start_argv = ("node", "server.js")
+        start_why = "Next.js standalone output runs server.js"
+    elif facts.framework is Framework.NUXT and build_command:
+        layout = "build+runtime"
+        runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/.output",), dest="./.output", from_stage="build",
+                                       comment="Nuxt's .output is self-contained (server and its dependencies)"))
+        start_argv = ("node", ".output/server/index.mjs")
+        start_why = "Nuxt builds a self-contained server at .output/server/index.mjs"
+    elif build_command:
+        layout = "deps+build+runtime"
+        entry_in_outputs = bool(start_argv) and any(_under(a, outputs) for a in (start_argv or ())[1:2])
+        copy_sources = not entry_in_outputs
+        runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/node_modules",), dest="./node_modules",
+                                       from_stage="deps", comment="production dependencies only"))
+        for out in outputs:
+            runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/{out}",), dest=f"./{out}", from_stage="build"))
+        if not copy_sources:
+            runtime_copies.append(CopyStep(sources=("package.json",), dest="./"))
+    else:
+        layout = "deps+runtime"
+        copy_sources = True
+        runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/node_modules",), dest="./node_modules",
+                                       from_stage="deps", comment="production dependencies only"))
+    if start_argv is None and not static:
+        raise PlanError(
+            f"cannot tell how to start the app ({start_why})",
+            'add scripts.start ("node server.js") or "main" to package.json, or create server.js',
+        )
+    decisions.append(Decision(topic="layout", choice=layout, why=_layout_why(layout, outputs, copy_sources)))
+    if start_argv is not None:
+        decisions.append(Decision(topic="start command", choice=" ".join(start_argv), why=start_why))
+
+    # ---- port, env, user --------------------------------------------------------------------------
+    port = _port(facts, options, static, notices, decisions)
+    env: dict[str, str] = {}
+    if not static:
+        env["NODE_ENV"] = "production"
+        if port is not None:
+            env["PORT"] = str(port)
+        if facts.framework is Framework.NEXT:
+            env["HOSTNAME"] = "0.0.0.0"
+            env["NEXT_TELEMETRY_DISABLED"] = "1"
+        if facts.framework is Framework.NUXT:
+            env["HOST"] = "0.0.0.0"
+        for k, v in start_env:
+            if SAFE_ENV_NAME.fullmatch(k) and k not in ("PORT",):
+                env.setdefault(k, v)
+    build_env = {"NEXT_TELEMETRY_DISABLED": "1"} if facts.framework is Framework.NEXT else {}
+
+    user_create: tuple[str, ...] = ()
+    if template == "node-distroless":
+        user = "65532:65532"
+        user_why = "distroless's nonroot user"
+    elif template == "node-slim":
+        user = "1000:1000"
+        user_why = "the node user of the official image"
+    elif template == "static-nginx":
+        user = "101:101"
+        user_why = "nginx-unprivileged's nginx user"
+    else:
+        user = "10001:10001"
+        user_create = ("addgroup -S -g 10001 app", "adduser -S -D -H -u 10001 -G app -s /sbin/nologin app")
+        user_why = "a fixed uid/gid so volume permissions are predictable"
+    decisions.append(Decision(topic="user", choice=user,
+                              why=f"{user_why}; numeric so Kubernetes runAsNonRoot can verify it"))
+
+    builder_packages: tuple[str, ...] = ()
+    runtime_packages: tuple[str, ...] = ()
+    if facts.native_addons:
+        builder_packages = BUILD_TOOLS_ALPINE if template == "node-alpine-nonroot" else BUILD_TOOLS_DEBIAN
+        libs = sorted({lib for a in facts.native_addons for lib in RUNTIME_LIBS.get(a, ())})
+        if libs:
+            if template == "node-distroless":
+                raise TemplateError(f"{', '.join(a for a in facts.native_addons if a in RUNTIME_LIBS)} needs "
+                                    "shared libraries that distroless does not have",
+                                    "use --template node-slim")
+            runtime_packages = tuple(libs)
+        decisions.append(Decision(topic="native addons", choice=", ".join(facts.native_addons),
+                                  why="compilers (" + " ".join(builder_packages) + ") in the build stages only"
+                                      + (f"; runtime gets {' '.join(libs)}" if libs else "")))
+
+    name = _label_text(facts.name) or "app"
+    labels = {"org.opencontainers.image.title": name}
+    for key, value in (("version", facts.version), ("description", facts.description),
+                       ("licenses", facts.license), ("source", facts.repository)):
+        text = _label_text(value)
+        if text:
+            labels[f"org.opencontainers.image.{key}"] = text
+    labels["org.opencontainers.image.base.name"] = runtime_image.ref
+
+    if start_argv is not None and not static:
+        cmd = (node_path if start_argv[0] == "node" else start_argv[0], *start_argv[1:])
+    else:
+        cmd = ()
+    entrypoint = (init, "--") if init else ()
+
+    built_outputs = set(outputs)
+    if layout in ("build+runtime", "static"):
+        built_outputs |= {".next", ".nuxt", ".output", "dist", "build", "out"}
+    ignore = default_node_rules(
+        built_outputs=tuple(sorted(built_outputs)),
+        secret_npmrc=facts.npmrc_has_token,
+        yarn_berry=install.manager is PackageManager.YARN and "berry" in (facts.lockfile.format if facts.lockfile else ""),
+    )
+    copied = list(install.manifest_files)
+    if start_argv is not None and copy_sources:
+        copied += [a for a in start_argv[1:2] if clean_rel(a)]
+    for path in copied:
+        rule = excluded_by(ignore, path)
+        if rule is not None:  # a bug in dockgen's rules, never the user's fault
+            raise AssertionError(f".dockerignore rule {rule!r} would exclude {path}, which the Dockerfile needs")
+
+    return BuildPlan(
+        dockgen_version=__version__,
+        language=Language.NODE,
+        template=info.name,
+        app_name=name,
+        runtime=runtime,
+        args=tuple(args),
+        builder_image=builder,
+        runtime_image=runtime_image,
+        tool_images=tool_images,
+        suite=suite,
+        install=install,
+        layout=layout,
+        build_command=build_command,
+        build_env=build_env,
+        builder_packages=builder_packages,
+        runtime_packages=runtime_packages,
+        init=init,
+        init_package=init_package,
+        init_copy=init_copy,
+        runtime_copies=tuple(runtime_copies),
+        copy_sources=copy_sources,
+        workdir=WORKDIR,
+        user=user,
+        user_create=user_create,
+        env=env,
+        port=port,
+        entrypoint=entrypoint,
+        cmd=cmd,
+        start_command=start_argv,
+        labels=labels,
+        stopsignal=None,
+        ignore=ignore,
+        decisions=tuple(decisions),
+        notices=tuple(notices),
+        static_root=static_root,
+    )
+
+
+# -- helpers -------------------------------------------------------------------------------------------
+
+def _node_comment(runtime: RuntimeChoice) -> str:
+    kind = f"LTS '{runtime.codename}'" if runtime.lts and runtime.codename else ("LTS" if runtime.lts else "not LTS")
+    source = f"from {runtime.source} {runtime.requested!r}" if runtime.source else "newest LTS, nothing requested"
+    return f"Node.js {runtime.resolved}, {kind}; {source}"
+
+
+def _choose_template(facts: NodeFacts, options: Options, runtime: RuntimeChoice, pins: Pins, static: bool,
+                     decisions: list[Decision]) -> str:
+    distroless = pins.images["node"]["distroless"]
+    has_distroless = runtime.major in distroless["debian13"] or runtime.major in distroless["debian12"]
+    needs_libs = [a for a in facts.native_addons if a in RUNTIME_LIBS]
+    if options.template:
+        info = get_template(options.template)
+        if static and info.kind != "static":
+            raise TemplateError(f"this is a static site ({facts.framework_evidence or 'next export'}); "
+                                f"{info.name} runs a Node server", "use --template static-nginx or omit --template")
+        if not static and info.kind == "static":
+            raise TemplateError("static-nginx serves static sites; this app runs a Node server",
+                                "use node-distroless, node-slim or node-alpine-nonroot")
+        if info.name == "node-distroless" and not has_distroless:
+            raise TemplateError(f"gcr.io/distroless has no nodejs{runtime.major} image",
+                                "use --template node-slim, or an LTS Node version (22, 24)")
+        decisions.append(Decision(topic="template", choice=info.name, why="--template"))
+        return info.name
+    if static:
+        choice, why = "static-nginx", "a static site needs no Node at run time; nginx serves the built files"
+    elif needs_libs:
+        choice, why = "node-slim", f"{', '.join(needs_libs)} needs shared libraries distroless lacks"
+    elif not has_distroless:
+        choice, why = "node-slim", f"distroless has no Node {runtime.major} image"
+    else:
+        choice, why = "node-distroless", "smallest attack surface: no shell, no package manager (the default)"
+    decisions.append(Decision(topic="template", choice=choice, why=why))
+    return choice
+
+
+def _install_spec(facts: NodeFacts, runtime: RuntimeChoice, template: str, pins: Pins,
+                  notices: list[Notice]) -> InstallSpec:
+    tools = pins.images["tools"]
+    pm = facts.package_manager
+    lock = facts.lockfile.path if facts.lockfile else None
+    frozen = lock is not None
+    manifest = ["package.json", *([lock] if lock else []), *facts.manifest_files]
+    setup: list[str] = []
+    setup_copy: list[CopyStep] = []
+    env: dict[str, str] = {}
+    version = facts.package_manager_version
+    if pm is PackageManager.NPM:
+        if version:
+            setup.append(f"npm install -g npm@{version}")
+        flags = "--no-audit --no-fund"
+        all_, prod = (f"npm ci {flags}", f"npm ci --omit=dev {flags}") if frozen else \
+            (f"npm install {flags}", f"npm install --omit=dev {flags}")
+        cache = "/root/.npm"
+    elif pm is PackageManager.YARN:
+        berry = bool(facts.lockfile and "berry" in facts.lockfile.format) or (
+            version is not None and not version.startswith("1.")) or ".yarnrc.yml" in facts.manifest_files
+        if berry:
+            version = version or tools["yarn_berry"]
+            setup += [f"npm install -g --force corepack@{tools['corepack']}", f"corepack enable yarn",
+                      f"corepack prepare yarn@{version} --activate"]
+            env["COREPACK_ENABLE_DOWNLOAD_PROMPT"] = "0"
+            env["YARN_NODE_LINKER"] = "node-modules"  # plain node_modules even for Plug'n'Play repos
+            all_ = "yarn install --immutable" if frozen else "yarn install"
+            prod = "yarn workspaces focus --all --production"
+            cache = "/root/.yarn/berry/cache"
+        else:
+            version = version or tools["yarn_classic"]
+            if runtime.major >= 25 or template == "node-alpine-nonroot" or version != tools["yarn_classic"]:
+                setup.append(f"npm install -g --force yarn@{version}")
+            flags = "--frozen-lockfile --non-interactive" if frozen else "--non-interactive"
+            all_, prod = f"yarn install {flags}", f"yarn install {flags} --production"
+            cache = "/usr/local/share/.cache/yarn"
+    elif pm is PackageManager.PNPM:
+        if version is None:
+            version = tools["pnpm"]
+            notices.append(Notice(severity=Severity.INFO, topic="package manager",
+                                  message=f"no packageManager field: installing pnpm {version} (newest known); "
+                                          "pin yours with `corepack use pnpm@<version>`"))
+        setup.append(f"npm install -g pnpm@{version}")
+        flags = "--frozen-lockfile --store-dir /pnpm/store" if frozen else "--store-dir /pnpm/store"
+        all_, prod = f"pnpm install {flags}", f"pnpm install {flags} --prod"
+        cache = "/pnpm/store"
+    else:
+        version = version or tools["bun"]
+        suffix = "-alpine" if template == "node-alpine-nonroot" else ""
+        setup_copy.append(CopyStep(sources=("/usr/local/bin/bun",), dest="/usr/local/bin/bun",
+                                   from_stage=f"oven/bun:{version}{suffix}",
+                                   comment="bun installs the dependencies; node runs the app"))
+        flags = "--frozen-lockfile" if frozen else ""
+        all_ = f"bun install {flags}".strip()
+        prod = f"bun install {flags} --production".replace("  ", " ").strip()
+        cache = "/root/.bun/install/cache"
+    if facts.npmrc_has_token:
+        notices.append(Notice(severity=Severity.WARNING, topic="secrets",
+                              message=".npmrc holds a token: it is mounted as a build secret, never copied; "
+                                      "build with `docker build --secret id=npmrc,src=.npmrc .`"))
+    if facts.workspaces:
+        notices.append(Notice(severity=Severity.WARNING, topic="workspaces",
+                              message="workspaces: the whole context is copied before the install, so any "
+                                      "change re-runs it (per-package manifests are not copied one by one)"))
+    return InstallSpec(
+        manager=pm, version=version, lockfile=lock, manifest_files=tuple(manifest), setup=tuple(setup),
+        setup_copy=tuple(setup_copy), env=env, install_all=all_, install_prod=prod, cache_target=cache,
+        frozen=frozen, secrets=("npmrc",) if facts.npmrc_has_token else (), context_first=facts.workspaces,
+    )
+
+
+def _start_command(facts: NodeFacts, notices: list[Notice]) -> tuple[tuple[str, ...] | None,
+                                                                      tuple[tuple[str, str], ...], str]:
+    names = ["start"]
+    if facts.framework is Framework.NEST:
+        names.insert(0, "start:prod")
+    problem = None
+    for name in names:
+        t = translate(facts.scripts, name)
+        if t.argv is not None:
+            if not all(_safe_arg(a) for a in t.argv):
+                problem = f"scripts.{name} has control characters"
+                continue
+            why = f"scripts.{t.script} ({facts.scripts.get(t.script or name, '')!r}), run with node directly"
+            return t.argv, t.env, why
+        if t.problem and "no scripts" not in t.problem:
+            problem = t.problem
+    if problem:
+        notices.append(Notice(severity=Severity.WARNING, topic="start command",
+                              message=f"{problem}; falling back to main or an entry file"))
+    main = clean_rel(facts.main) if facts.main else None
+    if main and SAFE_PATH.fullmatch(main):
+        if facts.typescript and main.endswith(".ts"):
+            main = None
+        else:
+            return ("node", main), (), "package.json main"
+    for entry in facts.entry_files:
+        return ("node", entry), (), f"{entry} exists (conventional entry point)"
+    if len(facts.bin) == 1:
+        path = clean_rel(next(iter(facts.bin.values())))
+        if path and SAFE_PATH.fullmatch(path):
+            return ("node", path), (), "package.json bin"
+    return None, (), problem or "no scripts.start, main, bin or server.js/index.js"
+
+
+def _safe_arg(arg: str) -> bool:
+    return not any(ord(c) < 32 or ord(c) == 127 for c in arg)
+
+
+def _build_command(facts: NodeFacts, pm: PackageManager) -> str | None:
+    if "build" in facts.scripts:
+        return "npm run build" if pm is PackageManager.NPM else f"{pm} run build"
+    if facts.typescript and ("typescript" in facts.dev_dependencies or "typescript" in facts.dependencies):
+        return "node_modules/.bin/tsc -p ."
+    return None
+
+
+def _build_outputs(facts: NodeFacts, start: tuple[str, ...] | None) -> tuple[str, ...]:
+    outs: list[str] = []
+    if facts.framework is Framework.NEXT:
+        outs.append(".next")
+        if facts.has_public_dir:
+            outs.append("public")
+    elif facts.framework is Framework.REMIX:
+        outs.append("build")
+        if facts.has_public_dir:
+            outs.append("public")
+    elif facts.typescript or facts.framework is Framework.NEST:
+        outs.append(facts.ts_out_dir or "dist")
+    if start and len(start) > 1:
+        entry = clean_rel(start[1])
+        if entry and "/" in entry and not entry.startswith("node_modules/"):
+            top = entry.split("/", 1)[0]
+            if top in ("dist", "build", "out", "lib", ".output", "server") and top not in outs:
+                outs.append(top)
+    return tuple(o for o in outs if SAFE_PATH.fullmatch(o))
+
+
+def _under(arg: str, outputs: tuple[str, ...]) -> bool:
+    rel = clean_rel(arg)
+    return bool(rel) and any(rel == o or (rel or "").startswith(o + "/") for o in outputs)
+
+
+def _layout_why(layout: str, outputs: tuple[str, ...], copy_sources: bool) -> str:
+    if layout == "deps+runtime":
+        return "no build step: production dependencies in their own stage, then the sources"
+    if layout == "deps+build+runtime":
+        outs = ", ".join(outputs) or "nothing"
+        return (f"build stage with all dependencies; runtime gets production dependencies and {outs}"
+                + (" plus the sources (the entry point is not a build output)" if copy_sources else ""))
+    if layout == "static":
+        return "the site is built with Node and served as files"
+    return "the build output is self-contained"
+
+
+def _port(facts: NodeFacts, options: Options, static: bool, notices: list[Notice],
+          decisions: list[Decision]) -> int | None:
+    if static:
+        if options.port not in (None, 8080):
+            notices.append(Notice(severity=Severity.WARNING, topic="port",
+                                  message="static-nginx listens on 8080; --port is ignored "
+                                          "(publish it with -p <host>:8080)"))
+        decisions.append(Decision(topic="port", choice="8080", why="nginx-unprivileged listens on 8080"))
+        return 8080
+    if options.port is not None:
+        if not 1 <= options.port <= 65535:
+            raise PlanError(f"--port {options.port} is not a TCP port", "use 1-65535")
+        literal = [h for h in facts.port_hints if "listen" in h.source]
+        decisions.append(Decision(topic="port", choice=str(options.port), why="--port (also set as ENV PORT)"))
+        return options.port
+    if facts.port_hints:
+        hint = facts.port_hints[0]
+        decisions.append(Decision(topic="port", choice=str(hint.port), why=f"found in {hint.source}"))
+        return hint.port
+    if facts.framework in FRAMEWORK_PORTS:
+        port = FRAMEWORK_PORTS[facts.framework]
+        decisions.append(Decision(topic="port", choice=str(port), why=f"{facts.framework}'s default"))
+        return port
+    if facts.framework in SERVER_FRAMEWORKS:
+        decisions.append(Decision(topic="port", choice="3000", why="no port found in the code; 3000 assumed "
+                                  "and passed as ENV PORT"))
+        notices.append(Notice(severity=Severity.INFO, topic="port",
+                              message="no port found in the code: assuming 3000 (set --port)"))
+        return 3000
+    return None
+
+
+def _label_text(value: str | None) -> str | None:
+    """A package.json string made safe as a label value: no control characters, bounded length."""
+    if not value:
+        return None
+    text = " ".join("".join(c if c.isprintable() else " " for c in value).split())
+    return text[:200] or None

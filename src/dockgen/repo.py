@@ -1,0 +1,108 @@
+"""RepoView: a read-only view of the app root. Every read of the user's repository goes through it."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .errors import ManifestError
+
+MAX_TEXT_BYTES = 4 * 1024 * 1024  # never slurp a huge file while detecting
+
+
+class RepoView:
+    """Read-only access to files below ``root``; paths are relative POSIX strings."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        path = Path(root)
+        if not path.exists():
+            raise ManifestError(f"{path}: no such directory", "pass the path of the app's root directory")
+        if not path.is_dir():
+            raise ManifestError(f"{path}: not a directory", "pass the app's root directory, not a file")
+        self.root = path.resolve()
+
+    def path(self, rel: str) -> Path:
+        return self.root / PurePosixPath(rel)
+
+    def exists(self, rel: str) -> bool:
+        return self.path(rel).exists()
+
+    def is_file(self, rel: str) -> bool:
+        return self.path(rel).is_file()
+
+    def is_dir(self, rel: str) -> bool:
+        return self.path(rel).is_dir()
+
+    def read_bytes(self, rel: str, limit: int = MAX_TEXT_BYTES) -> bytes:
+        try:
+            with open(self.path(rel), "rb") as fh:
+                return fh.read(limit)
+        except PermissionError as exc:
+            raise ManifestError(f"{rel}: permission denied", "make the file readable by this user") from exc
+        except IsADirectoryError as exc:
+            raise ManifestError(f"{rel}: is a directory, expected a file", None) from exc
+        except OSError as exc:
+            raise ManifestError(f"{rel}: cannot read ({exc.strerror})", None) from exc
+
+    def read_text(self, rel: str, limit: int = MAX_TEXT_BYTES) -> str:
+        data = self.read_bytes(rel, limit)
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ManifestError(f"{rel}: not valid UTF-8 (byte {exc.start})", "save the file as UTF-8") from exc
+
+    def read_text_or_none(self, rel: str, limit: int = MAX_TEXT_BYTES) -> str | None:
+        """The text of an optional small file, or None when it is absent or not a regular file."""
+        if not self.is_file(rel):
+            return None
+        return self.read_text(rel, limit)
+
+    def read_json(self, rel: str) -> Any:
+        text = self.read_text(rel)
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ManifestError(
+                f"{rel}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                f"fix the syntax in {rel} (e.g. `node -e 'require(\"./{rel}\")'` shows it too)",
+            ) from exc
+
+    def read_toml(self, rel: str) -> dict[str, Any]:
+        text = self.read_text(rel)
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            # tomllib puts "(at line L, column C)" in its message
+            raise ManifestError(f"{rel}: invalid TOML: {exc}", f"fix the syntax in {rel}") from exc
+
+    def listdir(self, rel: str = ".") -> list[str]:
+        try:
+            return sorted(os.listdir(self.path(rel)))
+        except OSError:
+            return []
+
+    def walk_files(self, rel: str = ".", *, suffixes: tuple[str, ...] = (), max_files: int = 2000,
+                   skip_dirs: frozenset[str] = frozenset()) -> Iterator[str]:
+        """Relative paths of regular files below ``rel`` (sorted, bounded, symlinks not followed)."""
+        count = 0
+        stack = [rel]
+        while stack:
+            current = stack.pop()
+            try:
+                entries = sorted(os.scandir(self.path(current)), key=lambda e: e.name, reverse=True)
+            except OSError:
+                continue
+            for entry in entries:
+                relpath = entry.name if current == "." else f"{current}/{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in skip_dirs:
+                        stack.append(relpath)
+                elif entry.is_file(follow_symlinks=False) and (not suffixes or entry.name.endswith(suffixes)):
+                    yield relpath
+                    count += 1
+                    if count >= max_files:
+                        return
