@@ -6,7 +6,8 @@ import json
 import re
 from typing import Any
 
-_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/|,(?=\s*[\]}])', re.S)
+_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.S)
+_TRAILING = re.compile(r'"(?:\\.|[^"\\])*"|,(?=\s*[\]}])', re.S)
 
 
 def strip_jsonc(text: str) -> str:
@@ -20,7 +21,7 @@ def strip_jsonc(text: str) -> str:
             return "\n" * tok.count("\n")
         return ""
 
-    return _TOKEN.sub(repl, text)
+    return _TRAILING.sub(repl, _COMMENT.sub(repl, text))
 
 
 def loads_jsonc(text: str) -> Any:

@@ -277,7 +277,7 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     )
     copied = list(install.manifest_files)
     if start_argv is not None and copy_sources:
-        copied += [a for a in start_argv[1:2] if clean_rel(a)]
+        copied += [a for a in start_argv[1:2] if clean_rel(a) and not a.startswith("node_modules/")]
     for path in copied:
         rule = excluded_by(ignore, path)
         if rule is not None:  # a bug in dockgen's rules, never the user's fault
@@ -441,8 +441,8 @@ def _start_command(facts: NodeFacts, notices: list[Notice]) -> tuple[tuple[str, 
     for name in names:
         t = translate(facts.scripts, name)
         if t.argv is not None:
-            if not all(_safe_arg(a) for a in t.argv):
-                problem = f"scripts.{name} has control characters"
+            if not all(_safe_arg(a) for a in t.argv + tuple(v for _, v in t.env)):
+                problem = f"scripts.{name} has control characters or backslashes"
                 continue
             why = f"scripts.{t.script} ({facts.scripts.get(t.script or name, '')!r}), run with node directly"
             return t.argv, t.env, why
@@ -467,7 +467,9 @@ def _start_command(facts: NodeFacts, notices: list[Notice]) -> tuple[tuple[str, 
 
 
 def _safe_arg(arg: str) -> bool:
-    return not any(ord(c) < 32 or ord(c) == 127 for c in arg)
+    """No control characters and no backslash: Docker parses both fine in exec form, but hadolint
+    (language-docker) misreads a JSON array holding ``\\"`` and the output must lint clean."""
+    return arg.isprintable() and "\\" not in arg
 
 
 def _build_command(facts: NodeFacts, pm: PackageManager) -> str | None:
@@ -549,8 +551,9 @@ def _port(facts: NodeFacts, options: Options, static: bool, notices: list[Notice
 
 
 def _label_text(value: str | None) -> str | None:
-    """A package.json string made safe as a label value: no control characters, bounded length."""
+    """A package.json string made safe as a label value: control characters become spaces, backslashes
+    are dropped (hadolint misparses an escaped backslash before a quote), at most 200 characters."""
     if not value:
         return None
-    text = " ".join("".join(c if c.isprintable() else " " for c in value).split())
+    text = " ".join("".join(c if c.isprintable() else " " for c in value.replace("\\", "")).split())
     return text[:200] or None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -53,6 +54,7 @@ def copysrc(paths: Iterable[str]) -> str:
     return " ".join(items)
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
     import jinja2
 

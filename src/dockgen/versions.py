@@ -50,7 +50,7 @@ def _lts_alias(table: NodeTable, hint: VersionHint) -> list[NodeRelease] | None:
     m = re.fullmatch(r"lts(?:/|-)?(.*)", text)
     if not m:
         if text in ("node", "stable", "latest", "current"):
-            return list(table.releases)
+            return [table.releases[-1]]  # nvm: the newest release, LTS or not
         return None
     what = m.group(1)
     lines = table.lts_lines()

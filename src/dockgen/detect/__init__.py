@@ -17,6 +17,8 @@ def detect(root: str | os.PathLike[str] | RepoView) -> Facts:
     repo = root if isinstance(root, RepoView) else RepoView(root)
     if repo.is_file("package.json"):
         return detect_node(repo)
+    if repo.exists("package.json"):
+        raise ManifestError("package.json: is a directory, expected a file", "package.json must be a JSON file")
     raise ManifestError(
         f"no package.json in {repo.root}",
         "run dockgen in the app's root directory or pass its path (dockgen init PATH)",

@@ -1,0 +1,71 @@
+"""Golden fixtures: one folder per case under fixtures/apps (app/ input tree, case.toml options,
+expected/ output). `pytest --update-goldens` regenerates expected/; review the diff, never hand-edit."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from dockgen.detect import detect
+from dockgen.model import to_jsonable
+from dockgen.plan import Options, plan_node
+from dockgen.render import render
+from dockgen.summary import summarize
+
+from .conftest import FIXTURES
+from .dockerfile_checks import check_invariants, hadolint_findings
+
+CASES = sorted(p.parent.name for p in FIXTURES.glob("*/case.toml"))
+
+
+def load_case(name: str) -> tuple[Path, Options, dict[str, object]]:
+    case_dir = FIXTURES / name
+    case = tomllib.loads((case_dir / "case.toml").read_text(encoding="utf-8"))
+    opts = case.get("options", {})
+    return case_dir / "app", Options(**opts), case
+
+
+def outputs(name: str) -> dict[str, str]:
+    app, options, _ = load_case(name)
+    plan = plan_node(detect(app), options)
+    files = {f.path: f.content for f in render(plan)}
+    return {
+        "plan.json": json.dumps(to_jsonable(plan), indent=2, ensure_ascii=False) + "\n",
+        "detect.json": json.dumps(summarize(app, options), indent=2, ensure_ascii=False) + "\n",
+        "Dockerfile": files["Dockerfile"],
+        ".dockerignore": files[".dockerignore"],
+    }
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_golden(name: str, update_goldens: bool) -> None:
+    expected_dir = FIXTURES / name / "expected"
+    got = outputs(name)
+    if update_goldens:
+        expected_dir.mkdir(exist_ok=True)
+        for fname, text in got.items():
+            (expected_dir / fname).write_text(text, encoding="utf-8")
+    missing = [f for f in got if not (expected_dir / f).exists()]
+    assert not missing, f"no golden {missing} for {name}: run pytest --update-goldens and review the diff"
+    for fname, text in got.items():
+        assert (expected_dir / fname).read_text(encoding="utf-8") == text, (
+            f"{name}/expected/{fname} differs: run pytest --update-goldens and review the diff")
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_golden_dockerfile_is_clean(name: str) -> None:
+    """Every generated Dockerfile: Docker's parser, dockgen's invariants, hadolint with no findings."""
+    app, options, _ = load_case(name)
+    plan = plan_node(detect(app), options)
+    text = render(plan)[0].content
+    check_invariants(text, port=plan.port, init=plan.init or None)
+    assert hadolint_findings(text) == []
+
+
+def test_every_case_has_an_app_tree() -> None:
+    assert CASES, "no fixtures found"
+    for name in CASES:
+        assert (FIXTURES / name / "app" / "package.json").exists(), name
