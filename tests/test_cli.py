@@ -132,3 +132,26 @@ def test_missing_directory(tmp_path: Path) -> None:
 def test_templates_lists_the_builtins() -> None:
     data = json.loads(run("templates", "--json").stdout)
     assert {t["name"] for t in data} >= {"node-distroless", "node-slim", "node-alpine-nonroot"}
+
+
+def test_fast_detect_path_prints_what_the_typer_command_prints(tmp_path: Path) -> None:
+    """`dockgen detect` is served before typer is imported; the typer command must agree with it."""
+    from typer.testing import CliRunner
+
+    from dockgen.cli.commands import app
+
+    project = make_app(tmp_path, files={".nvmrc": "lts/*\n"})
+    for extra in ([], ["--json"]):
+        fast = run("detect", project, *extra)
+        slow = CliRunner().invoke(app, ["detect", str(project), *extra])
+        assert fast.returncode == slow.exit_code == 0
+        assert fast.stdout == slow.stdout
+
+
+def test_detect_does_not_import_typer(tmp_path: Path) -> None:
+    project = make_app(tmp_path)
+    code = ("import sys; from dockgen.cli import main\n"
+            "try:\n    main(['detect', sys.argv[1], '--json'])\nexcept SystemExit:\n    pass\n"
+            "assert 'typer' not in sys.modules, 'typer was imported'")
+    proc = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

@@ -133,7 +133,7 @@ def test_npmrc_with_token_is_not_a_manifest_file(tmp_path: Path) -> None:
 
 
 def test_missing_package_json(tmp_path: Path) -> None:
-    with pytest.raises(ManifestError, match="no package.json"):
+    with pytest.raises(ManifestError, match=r"no package\.json"):
         detect(tmp_path)
 
 

@@ -98,10 +98,11 @@ def test_hostile_values_never_change_the_instructions(name: str, description: st
 
 def test_a_hostile_dockerfile_is_still_hadolint_clean() -> None:
     pkg = {**BENIGN, "name": "évil\"app$HOME\\", "description": "line1\nRUN rm -rf /\n\"quoted\" $(id) `x`",
-           "scripts": {"start": 'TITLE="a b" node "server file.js" --title=$TITLE'}}
+           "scripts": {"start": 'TITLE="a b" node "server file.js" --title="é \\"x\\" 😀" \'{"a": [1]}\''}}
     built = build(pkg)
     assert built is not None
     plan, text = built
-    assert plan.cmd == ("/nodejs/bin/node", "server file.js", "--title=$TITLE")
+    assert plan.cmd == ("/nodejs/bin/node", "server file.js", '--title=é "x" 😀', '{"a": [1]}')
+    assert plan.env["TITLE"] == "a b"
     assert shape(text) == BASE_SHAPE
     assert hadolint_findings(text) == []

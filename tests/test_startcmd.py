@@ -24,7 +24,8 @@ def test_translations(scripts: dict[str, str], argv: tuple[str, ...], env: tuple
 
 
 @pytest.mark.parametrize("start", ["npm run build && node dist/x.js", "node a.js | tee log", "nodemon app.js",
-                                   "ts-node src/index.ts", "node $(cat entry)", "node 'unterminated"])
+                                   "ts-node src/index.ts", "node $(cat entry)", "node 'unterminated",
+                                   "node server.js --port $PORT"])
 def test_untranslatable_scripts_say_why(start: str) -> None:
     t = translate({"start": start})
     assert t.argv is None and t.problem

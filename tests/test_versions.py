@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from dockgen.errors import VersionError
 from dockgen.model import VersionHint
 from dockgen.pins import default_pins, node_table_from_json
-from dockgen.versions import _satisfies, _valid_range, resolve_node
+from dockgen.versions import _satisfies, _valid_range, pending_lts, resolve_node
 
 TABLE = default_pins().node
 
@@ -38,9 +39,9 @@ def test_table_is_dated_and_knows_the_lts_lines() -> None:
 def test_no_request_takes_the_newest_lts_release() -> None:
     choice, notices = resolve_node(TABLE, ())
     assert choice.resolved == [r.version for r in TABLE.releases if r.lts][-1]
-    assert choice.lts and choice.requested is None and choice.source is None
-    # Node 26 is LTS by schedule, but the table holds no LTS release of it: say so
-    assert any("26" in n.message and "schedul" in n.message for n in notices)
+    assert choice.lts and choice.requested is None and choice.source is None and not notices
+    # Node 26 is LTS by schedule, but the table holds no LTS release of it: the plan says so
+    assert "Node 26 is LTS by schedule" in (pending_lts(TABLE) or "")
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -135,15 +136,62 @@ def test_range_semantics_match_npm_semver() -> None:
     if semver is None:
         pytest.skip("npm's semver package not found (no node/npm on this machine)")
     versions = [r.version for r in TABLE.releases]
-    script = ("const s=require(process.argv[1]);const v=JSON.parse(process.argv[2]);const r=JSON.parse(process.argv[3]);"
+    script = ("const s=require(process.argv[1]);const v=JSON.parse(process.argv[2]);"
+              "const r=JSON.parse(process.argv[3]);"
               "console.log(JSON.stringify(r.map(x=>v.filter(y=>s.satisfies(y,x)))))")
-    out = subprocess.run(["node", "-e", script, str(semver), json.dumps(versions), json.dumps(RANGES)],
-                         capture_output=True, text=True, check=True)
+    argv = ["node", "-e", script, str(semver), json.dumps(versions), json.dumps(RANGES)]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True)
     expected = json.loads(out.stdout)
     for rng, want in zip(RANGES, expected, strict=True):
         valid = _valid_range(rng)
         got = [r.version for r in TABLE.releases if valid is not None and _satisfies(r, valid)]
         assert got == want, f"range {rng!r}: dockgen {got[:3]}... != npm {want[:3]}..."
+
+
+def _npm_satisfying(ranges: list[str]) -> list[list[str] | None]:
+    """For each range, the table's releases npm's semver says satisfy it (None: invalid range)."""
+    semver = _npm_semver_dir()
+    if semver is None:
+        pytest.skip("npm's semver package not found (no node/npm on this machine)")
+    versions = [r.version for r in TABLE.releases]
+    script = ("const s=require(process.argv[1]);const v=JSON.parse(process.argv[2]);"
+              "const r=JSON.parse(process.argv[3]);"
+              "console.log(JSON.stringify(r.map(x=>s.validRange(x)===null?null:v.filter(y=>s.satisfies(y,x)))))")
+    argv = ["node", "-e", script, str(semver), json.dumps(versions), json.dumps(ranges)]
+    result: list[list[str] | None] = json.loads(subprocess.run(argv, capture_output=True, text=True,
+                                                               check=True).stdout)
+    return result
+
+
+def _generated_ranges(count: int, seed: int) -> list[str]:
+    """Deterministic random ranges: carets, tildes, x-ranges, hyphens, prerelease bounds, ||."""
+    rnd = random.Random(seed)
+
+    def partial() -> str:
+        parts = [rnd.choice(["x", "X", "*", *map(str, range(0, 30))]) for _ in range(rnd.randint(1, 3))]
+        return "v" * rnd.randint(0, 1) + ".".join(parts) + rnd.choice(["", "", "", "-0", "-rc.1", "-beta"])
+
+    def one_set() -> str:
+        if rnd.random() < 0.2:
+            return f"{partial()} - {partial()}"
+        ops = ["", "", "^", "~", "~>", ">=", ">", "<", "<=", "=", ">= ", "< "]
+        return " ".join(rnd.choice(ops) + partial() for _ in range(rnd.randint(1, 3)))
+
+    return sorted({" || ".join(one_set() for _ in range(rnd.randint(1, 3))) for _ in range(count)})
+
+
+def test_generated_ranges_match_npm_semver() -> None:
+    """400 generated ranges compared with npm's own semver: validity and the releases they admit."""
+    ranges = _generated_ranges(400, seed=20261129)
+    expected = _npm_satisfying(ranges)
+    for text, want in zip(ranges, expected, strict=True):
+        parsed = _valid_range(text)
+        if want is None:
+            assert parsed is None, f"npm rejects {text!r}, dockgen accepts it"
+            continue
+        assert parsed is not None, f"npm accepts {text!r}, dockgen rejects it"
+        got = [r.version for r in TABLE.releases if _satisfies(r, parsed)]
+        assert got == want, f"{text!r}: dockgen {got[:4]}... npm {want[:4]}..."
 
 
 @settings(max_examples=60, deadline=None)
@@ -159,7 +207,8 @@ def test_resolution_always_satisfies_the_range(ops: list[str], majors: list[int]
         assert valid is None or not any(_satisfies(r, valid) for r in TABLE.releases)
         return
     release = TABLE.find(choice.resolved)
-    assert release is not None and _satisfies(release, _valid_range(text) or "")
-    lts = [r for r in TABLE.releases if r.lts and _satisfies(r, _valid_range(text) or "")]
+    rng = _valid_range(text)
+    assert release is not None and rng is not None and _satisfies(release, rng)
+    lts = [r for r in TABLE.releases if r.lts and _satisfies(r, rng)]
     if lts:
         assert release == lts[-1]

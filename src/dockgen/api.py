@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from .detect import Facts
 from .detect import detect as _detect
 from .model import BuildPlan, RenderedFile, WriteOutcome
 from .pins import Pins
 from .plan import Options, plan_node
+from .record import Record
 from .render import render as _render
 from .write import write as _write
 
@@ -19,11 +19,13 @@ def detect(path: str | os.PathLike[str]) -> Facts:
     return _detect(path)
 
 
-def plan(facts: Facts, *, options: Options | None = None, pins: Pins | None = None, **kwargs: object) -> BuildPlan:
+def plan(facts: Facts, options: Options | None = None, *, pins: Pins | None = None, template: str | None = None,
+         node_version: str | None = None, port: int | None = None) -> BuildPlan:
     """Every decision for the app. Options as an ``Options`` or as keywords (template=, node_version=, port=)."""
+    keywords = Options(template=template, node_version=node_version, port=port)
     if options is None:
-        options = Options(**kwargs)  # type: ignore[arg-type]
-    elif kwargs:
+        options = keywords
+    elif keywords != Options():
         raise TypeError("pass options= or keyword options, not both")
     return plan_node(facts, options, pins)
 
@@ -39,16 +41,16 @@ def write(files: list[RenderedFile], root: str | os.PathLike[str], *, force: boo
     return _write(files, root, force=force, dry_run=dry_run)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Generated:
+class Generated(Record):
     plan: BuildPlan
     files: list[RenderedFile]
     outcomes: list[WriteOutcome]
 
 
-def generate(path: str | os.PathLike[str], *, force: bool = False, dry_run: bool = False,
-             **options: object) -> Generated:
+def generate(path: str | os.PathLike[str], options: Options | None = None, *, force: bool = False,
+             dry_run: bool = False, template: str | None = None, node_version: str | None = None,
+             port: int | None = None) -> Generated:
     """detect -> plan -> render -> write in one call."""
-    built = plan(detect(path), **options)
+    built = plan(detect(path), options, template=template, node_version=node_version, port=port)
     files = render(built)
     return Generated(plan=built, files=files, outcomes=write(files, path, force=force, dry_run=dry_run))

@@ -15,7 +15,8 @@ import re
 from .model import IgnoreRule
 
 
-def default_node_rules(*, built_outputs: tuple[str, ...], secret_npmrc: bool, yarn_berry: bool) -> tuple[IgnoreRule, ...]:
+def default_node_rules(*, built_outputs: tuple[str, ...], secret_npmrc: bool,
+                       yarn_berry: bool) -> tuple[IgnoreRule, ...]:
     """The commented default for a Node app. Never excludes what the Dockerfile copies."""
     rules: list[IgnoreRule] = [
         IgnoreRule(pattern="**/node_modules", comment="dependencies: installed inside the image, never sent"),

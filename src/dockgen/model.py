@@ -1,17 +1,15 @@
 """Values shared by the pipeline stages: Facts (observations), BuildPlan (decisions), files.
 
-Everything here is a frozen dataclass or a StrEnum, and turns into JSON through ``to_jsonable``.
+Everything here is a frozen ``Record`` (see record.py) or a StrEnum, and turns into JSON through ``to_jsonable``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-frozen = dataclass(frozen=True, slots=True, kw_only=True)
+from .record import Record
 
 
 class Language(enum.StrEnum):
@@ -44,8 +42,7 @@ class Severity(enum.StrEnum):
     ERROR = "error"
 
 
-@frozen
-class Notice:
+class Notice(Record):
     """A warning or note produced while detecting or planning (data, not an exception)."""
 
     severity: Severity
@@ -53,29 +50,26 @@ class Notice:
     message: str
 
 
-@frozen
-class VersionHint:
+class VersionHint(Record):
     """One place that asks for a runtime version, e.g. ``.nvmrc`` saying ``lts/iron``."""
 
     source: str  # ".nvmrc", ".node-version", ".tool-versions", "package.json#volta.node", ...
     text: str  # the request exactly as written (stripped)
 
 
-@frozen
-class PortHint:
+class PortHint(Record):
     port: int
-    source: str  # "bin/www: process.env.PORT || '3000'", "framework default (next)", ...
+    source: str  # "bin/www:15", "scripts.start"
+    kind: str  # "env-default" (process.env.PORT || N), "listen" (a literal port), "script" (--port/PORT= in start)
 
 
-@frozen
-class Lockfile:
+class Lockfile(Record):
     path: str  # relative POSIX path
     manager: PackageManager
     format: str  # "package-lock v3", "yarn classic (v1)", "yarn berry (v8)", "pnpm 9.0", "bun text", ...
 
 
-@frozen
-class NodeFacts:
+class NodeFacts(Record):
     """What the repository says, and nothing decided. No host state (versions, env) leaks in."""
 
     language: Language = Language.NODE
@@ -113,8 +107,7 @@ class NodeFacts:
     notices: tuple[Notice, ...] = ()
 
 
-@frozen
-class ImageRef:
+class ImageRef(Record):
     """A base image: ``repository:tag[@digest]``; ``tag_expr`` is the tag as written with ARGs."""
 
     repository: str
@@ -131,8 +124,7 @@ class ImageRef:
         return f"{self.repository}:{self.tag_expr}" + (f"@{self.digest}" if self.digest else "")
 
 
-@frozen
-class BuildArg:
+class BuildArg(Record):
     """A global ``ARG NAME=value`` shown at the top of the Dockerfile so users can bump it."""
 
     name: str
@@ -140,8 +132,7 @@ class BuildArg:
     comment: str
 
 
-@frozen
-class CopyStep:
+class CopyStep(Record):
     """``COPY [--from=stage] src... dest`` with paths already checked to be safe to write."""
 
     sources: tuple[str, ...]
@@ -150,8 +141,7 @@ class CopyStep:
     comment: str | None = None
 
 
-@frozen
-class RuntimeChoice:
+class RuntimeChoice(Record):
     """The runtime version decision and where it came from (``detect --json`` ``runtime``)."""
 
     name: str  # "node"
@@ -165,8 +155,7 @@ class RuntimeChoice:
     table_date: str
 
 
-@frozen
-class Decision:
+class Decision(Record):
     """One explained choice of the plan (shown by ``dockgen plan``)."""
 
     topic: str
@@ -174,14 +163,12 @@ class Decision:
     why: str
 
 
-@frozen
-class IgnoreRule:
+class IgnoreRule(Record):
     pattern: str
     comment: str | None = None
 
 
-@frozen
-class InstallSpec:
+class InstallSpec(Record):
     """How the package manager is set up and run in the builder."""
 
     manager: PackageManager
@@ -199,8 +186,7 @@ class InstallSpec:
     context_first: bool = False  # workspaces: the whole context is copied before installing
 
 
-@frozen
-class BuildPlan:
+class BuildPlan(Record):
     """Every decision for one app. JSON-serialisable; rendering reads only this."""
 
     schema: int = 1
@@ -241,8 +227,7 @@ class BuildPlan:
     static_root: str | None = None  # static sites: where the web server serves from
 
 
-@frozen
-class RenderedFile:
+class RenderedFile(Record):
     path: str  # relative to the app root
     content: str
 
@@ -255,8 +240,7 @@ class WriteStatus(enum.StrEnum):
     SKIP = "skip"
 
 
-@frozen
-class WriteOutcome:
+class WriteOutcome(Record):
     path: str
     status: WriteStatus
     written: bool
@@ -265,9 +249,9 @@ class WriteOutcome:
 
 
 def to_jsonable(value: Any) -> Any:
-    """Dataclasses, enums, mappings and tuples to plain JSON values (field order kept)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    """Records, enums, mappings and tuples to plain JSON values (field order kept)."""
+    if isinstance(value, Record):
+        return {name: to_jsonable(getattr(value, name)) for name in value.__fields__}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Mapping):

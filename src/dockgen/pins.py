@@ -6,18 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import tomllib
-from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import Any
+
+from .record import Record
 
 # codenames of lines older than the table, so `lts/gallium` gets a precise error
 OLD_CODENAMES = {"argon": 4, "boron": 6, "carbon": 8, "dubnium": 10, "erbium": 12, "fermium": 14,
                  "gallium": 16}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NodeRelease:
+class NodeRelease(Record):
     version: str
     key: tuple[int, int, int]
     date: str | None
@@ -28,8 +27,7 @@ class NodeRelease:
         return self.key[0]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NodeLine:
+class NodeLine(Record):
     major: int
     codename: str | None
     released: str | None
@@ -38,8 +36,7 @@ class NodeLine:
     end_of_life: str | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NodeTable:
+class NodeTable(Record):
     generated: str
     lines: dict[int, NodeLine]
     releases: tuple[NodeRelease, ...]  # ascending
@@ -70,12 +67,11 @@ class NodeTable:
         return None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Pins:
+class Pins(Record):
     """Everything version-like that the plan may write, as one injectable value."""
 
     node: NodeTable
-    images: dict[str, Any]  # the parsed pins.toml
+    images: dict[str, Any]  # pins_table.PINS
 
     @property
     def as_of(self) -> str:
@@ -104,7 +100,8 @@ def node_table_from_json(data: dict[str, Any]) -> NodeTable:
 
 @functools.cache
 def default_pins() -> Pins:
-    data = resources.files("dockgen") / "data"
+    from .pins_table import PINS
+
+    data = Path(__file__).resolve().parent / "data"
     node = node_table_from_json(json.loads((data / "node_releases.json").read_text(encoding="utf-8")))
-    images = tomllib.loads((data / "pins.toml").read_text(encoding="utf-8"))
-    return Pins(node=node, images=images)
+    return Pins(node=node, images=PINS)

@@ -6,7 +6,6 @@ Nothing here reads the disk or the host: facts and pins in, BuildPlan out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from . import __version__
 from .detect.node import clean_rel
@@ -28,9 +27,10 @@ from .model import (
     Severity,
 )
 from .pins import Pins, default_pins
+from .record import Record
 from .startcmd import translate
 from .templates_registry import get_template
-from .versions import resolve_node
+from .versions import pending_lts, resolve_node
 
 WORKDIR = "/app"
 SAFE_PATH = re.compile(r"[A-Za-z0-9._@+-][A-Za-z0-9._@+/-]*")
@@ -41,12 +41,19 @@ RUNTIME_LIBS = {
 }
 BUILD_TOOLS_DEBIAN = ("python3", "make", "g++")
 BUILD_TOOLS_ALPINE = ("python3", "make", "g++")
+# headers an addon compiles against when no prebuilt binary can be fetched (builder only)
+BUILD_LIBS_DEBIAN = {
+    "canvas": ("pkg-config", "libcairo2-dev", "libpango1.0-dev", "libjpeg-dev", "libgif-dev", "librsvg2-dev"),
+}
+BUILD_LIBS_ALPINE = {
+    "canvas": ("pkgconf", "cairo-dev", "pango-dev", "jpeg-dev", "giflib-dev", "librsvg-dev"),
+}
+RUNTIME_LIBS_ALPINE = {"canvas": ("cairo", "pango", "jpeg", "giflib", "librsvg")}
 FRAMEWORK_PORTS = {Framework.NEXT: 3000, Framework.NUXT: 3000, Framework.REMIX: 3000, Framework.NEST: 3000}
 SERVER_FRAMEWORKS = {Framework.EXPRESS, Framework.FASTIFY, Framework.KOA, Framework.HAPI}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Options:
+class Options(Record):
     """The user's choices, shared by the CLI and the Python API (declared once)."""
 
     template: str | None = None
@@ -66,7 +73,9 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         topic="node version", choice=runtime.resolved,
         why=(f"{runtime.source} asks for {runtime.requested!r}; newest {'LTS ' if runtime.lts else ''}release "
              f"that satisfies it in dockgen's table ({runtime.table_date})")
-        if runtime.source else f"no version requested: the newest LTS release in dockgen's table ({runtime.table_date})",
+        if runtime.source
+        else f"no version requested: the newest LTS release in dockgen's table ({runtime.table_date})"
+        + (f"; {pending}" if (pending := pending_lts(pins.node)) else ""),
     ))
 
     static = facts.framework is Framework.VITE_STATIC or facts.next_output == "export"
@@ -85,7 +94,8 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
 
     args = [BuildArg(name="NODE_VERSION", value=runtime.resolved, comment=_node_comment(runtime))]
     if template == "node-alpine-nonroot":
-        args.append(BuildArg(name="ALPINE_VERSION", value=alpine["version"], comment="Alpine release of the node image"))
+        args.append(BuildArg(name="ALPINE_VERSION", value=alpine["version"],
+                             comment="Alpine release of the node image"))
         builder = ImageRef(repository="node", tag=f"{runtime.resolved}-alpine{alpine['version']}",
                            tag_expr="${NODE_VERSION}-alpine${ALPINE_VERSION}")
     else:
@@ -140,7 +150,7 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     decisions.append(Decision(
         topic="package manager",
         choice=f"{install.manager}" + (f" {install.version}" if install.version else ""),
-        why=f"{facts.package_manager_source}; " + ("frozen install from " + install.lockfile if install.frozen
+        why=f"{facts.package_manager_source}; " + (f"frozen install from {install.lockfile}" if install.frozen
                                                     else "no lockfile, so the install is not frozen"),
     ))
 
@@ -180,20 +190,24 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         start_argv = ("node", ".output/server/index.mjs")
         start_why = "Nuxt builds a self-contained server at .output/server/index.mjs"
     elif build_command:
-        layout = "deps+build+runtime"
+        layout = "deps+build+runtime" if facts.dependencies else "build+runtime"
         entry_in_outputs = bool(start_argv) and any(_under(a, outputs) for a in (start_argv or ())[1:2])
         copy_sources = not entry_in_outputs
-        runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/node_modules",), dest="./node_modules",
-                                       from_stage="deps", comment="production dependencies only"))
+        if facts.dependencies:
+            runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/node_modules",), dest="./node_modules",
+                                           from_stage="deps", comment="production dependencies only"))
         for out in outputs:
             runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/{out}",), dest=f"./{out}", from_stage="build"))
         if not copy_sources:
             runtime_copies.append(CopyStep(sources=("package.json",), dest="./"))
-    else:
+    elif facts.dependencies:
         layout = "deps+runtime"
         copy_sources = True
         runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/node_modules",), dest="./node_modules",
                                        from_stage="deps", comment="production dependencies only"))
+    else:
+        layout = "runtime"  # no dependencies and nothing to build: the sources are the app
+        copy_sources = True
     if start_argv is None and not static:
         raise PlanError(
             f"cannot tell how to start the app ({start_why})",
@@ -240,8 +254,12 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     builder_packages: tuple[str, ...] = ()
     runtime_packages: tuple[str, ...] = ()
     if facts.native_addons:
-        builder_packages = BUILD_TOOLS_ALPINE if template == "node-alpine-nonroot" else BUILD_TOOLS_DEBIAN
-        libs = sorted({lib for a in facts.native_addons for lib in RUNTIME_LIBS.get(a, ())})
+        alpine_based = template == "node-alpine-nonroot"
+        tools = BUILD_TOOLS_ALPINE if alpine_based else BUILD_TOOLS_DEBIAN
+        dev_libs = BUILD_LIBS_ALPINE if alpine_based else BUILD_LIBS_DEBIAN
+        builder_packages = tools + tuple(sorted({p for a in facts.native_addons for p in dev_libs.get(a, ())}))
+        run_libs = RUNTIME_LIBS_ALPINE if alpine_based else RUNTIME_LIBS
+        libs = sorted({lib for a in facts.native_addons for lib in run_libs.get(a, ())})
         if libs:
             if template == "node-distroless":
                 raise TemplateError(f"{', '.join(a for a in facts.native_addons if a in RUNTIME_LIBS)} needs "
@@ -267,13 +285,18 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         cmd = ()
     entrypoint = (init, "--") if init else ()
 
+    # local build outputs are never sent: the image builds its own (only what this Dockerfile builds)
     built_outputs = set(outputs)
-    if layout in ("build+runtime", "static"):
-        built_outputs |= {".next", ".nuxt", ".output", "dist", "build", "out"}
+    if facts.framework is Framework.NEXT and build_command:
+        built_outputs.add(".next")
+    if facts.framework is Framework.NUXT and build_command:
+        built_outputs |= {".nuxt", ".output"}
+    if static:
+        built_outputs.add(facts.static_out_dir or ("out" if facts.next_output == "export" else "dist"))
     ignore = default_node_rules(
         built_outputs=tuple(sorted(built_outputs)),
         secret_npmrc=facts.npmrc_has_token,
-        yarn_berry=install.manager is PackageManager.YARN and "berry" in (facts.lockfile.format if facts.lockfile else ""),
+        yarn_berry=install.manager is PackageManager.YARN and _is_berry(facts),
     )
     copied = list(install.manifest_files)
     if start_argv is not None and copy_sources:
@@ -379,11 +402,9 @@ def _install_spec(facts: NodeFacts, runtime: RuntimeChoice, template: str, pins:
             (f"npm install {flags}", f"npm install --omit=dev {flags}")
         cache = "/root/.npm"
     elif pm is PackageManager.YARN:
-        berry = bool(facts.lockfile and "berry" in facts.lockfile.format) or (
-            version is not None and not version.startswith("1.")) or ".yarnrc.yml" in facts.manifest_files
-        if berry:
+        if _is_berry(facts):
             version = version or tools["yarn_berry"]
-            setup += [f"npm install -g --force corepack@{tools['corepack']}", f"corepack enable yarn",
+            setup += [f"npm install -g --force corepack@{tools['corepack']}", "corepack enable yarn",
                       f"corepack prepare yarn@{version} --activate"]
             env["COREPACK_ENABLE_DOWNLOAD_PROMPT"] = "0"
             env["YARN_NODE_LINKER"] = "node-modules"  # plain node_modules even for Plug'n'Play repos
@@ -430,6 +451,14 @@ def _install_spec(facts: NodeFacts, runtime: RuntimeChoice, template: str, pins:
         setup_copy=tuple(setup_copy), env=env, install_all=all_, install_prod=prod, cache_target=cache,
         frozen=frozen, secrets=("npmrc",) if facts.npmrc_has_token else (), context_first=facts.workspaces,
     )
+
+
+def _is_berry(facts: NodeFacts) -> bool:
+    """Yarn 2+ ("berry"): its lockfile header, a packageManager yarn@2+, or a .yarnrc.yml."""
+    version = facts.package_manager_version
+    return (bool(facts.lockfile and "berry" in facts.lockfile.format)
+            or (facts.package_manager is PackageManager.YARN and version is not None and not version.startswith("1."))
+            or ".yarnrc.yml" in facts.manifest_files)
 
 
 def _start_command(facts: NodeFacts, notices: list[Notice]) -> tuple[tuple[str, ...] | None,
@@ -507,6 +536,8 @@ def _under(arg: str, outputs: tuple[str, ...]) -> bool:
 
 
 def _layout_why(layout: str, outputs: tuple[str, ...], copy_sources: bool) -> str:
+    if layout == "runtime":
+        return "no dependencies and no build step: the runtime gets the sources only"
     if layout == "deps+runtime":
         return "no build step: production dependencies in their own stage, then the sources"
     if layout == "deps+build+runtime":
@@ -530,7 +561,11 @@ def _port(facts: NodeFacts, options: Options, static: bool, notices: list[Notice
     if options.port is not None:
         if not 1 <= options.port <= 65535:
             raise PlanError(f"--port {options.port} is not a TCP port", "use 1-65535")
-        literal = [h for h in facts.port_hints if "listen" in h.source]
+        fixed = [h for h in facts.port_hints if h.port != options.port and h.kind == "listen"]
+        if fixed:
+            notices.append(Notice(severity=Severity.WARNING, topic="port",
+                                  message=f"--port {options.port}, but the code may listen on {fixed[0].port} "
+                                          f"({fixed[0].source}); make it read process.env.PORT"))
         decisions.append(Decision(topic="port", choice=str(options.port), why="--port (also set as ENV PORT)"))
         return options.port
     if facts.port_hints:

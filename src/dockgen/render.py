@@ -66,7 +66,8 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update(comment=comment, dq=dq, envpairs=envpairs, labelpairs=labelpairs, execform=execform, copysrc=copysrc)
+    env.filters.update(comment=comment, dq=dq, envpairs=envpairs, labelpairs=labelpairs, execform=execform,
+                       copysrc=copysrc)
     return env
 
 

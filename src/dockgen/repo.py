@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -72,6 +71,8 @@ class RepoView:
             ) from exc
 
     def read_toml(self, rel: str) -> dict[str, Any]:
+        import tomllib
+
         text = self.read_text(rel)
         try:
             return tomllib.loads(text)

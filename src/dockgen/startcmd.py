@@ -8,7 +8,7 @@ translation is deliberately small and explainable:
 * ``npm run serve`` / ``yarn serve``   -> the ``serve`` script, translated (up to 3 levels)
 * ``next start -p 4000``               -> ``["node", "node_modules/.bin/next", "start", "-p", "4000"]``
   (any other binary of a dependency the same way: node runs the JS file the .bin link points to)
-* shell operators (``&&``, ``|``, ``;``, ``$(...)``), ``nodemon``/``ts-node``/``tsx`` and other dev
+* shell operators (``&&``, ``|``, ``;``), variables (``$PORT``, ``$(...)``), ``nodemon``/``tsx`` and other dev
   runners cannot run as-is: the caller falls back to ``main`` or a conventional entry file.
 """
 
@@ -17,17 +17,16 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
-SHELL_OPS = re.compile(r"&&|\|\||[;|`<>]|\$\(")
+SHELL_OPS = re.compile(r"&&|\|\||[;|`<>$]")  # operators, redirections, $VAR and $(...) need a shell
 ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.S)
 DEV_RUNNERS = frozenset({"nodemon", "ts-node", "ts-node-dev", "tsx", "node-dev", "supervisor", "forever",
                          "pm2", "babel-node", "vite", "webpack-dev-server"})
 PM_RUN = frozenset({"npm", "yarn", "pnpm", "bun"})
 
 
-@dataclass(frozen=True, slots=True)
-class Translated:
+class Translated(NamedTuple):
     argv: tuple[str, ...] | None
     env: tuple[tuple[str, str], ...]
     script: str | None  # the script name the argv came from
@@ -41,7 +40,7 @@ def translate(scripts: Mapping[str, str], name: str = "start", depth: int = 0) -
     if depth > 3:
         return Translated(None, (), name, "scripts call each other too deeply")
     if SHELL_OPS.search(text):
-        return Translated(None, (), name, f"scripts.{name} uses shell operators: {text!r}")
+        return Translated(None, (), name, f"scripts.{name} needs a shell (operators or variables): {text!r}")
     try:
         words = shlex.split(text)
     except ValueError as exc:

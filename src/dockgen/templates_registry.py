@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .errors import TemplateError
+from .record import Record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TemplateInfo:
+class TemplateInfo(Record):
     name: str
     file: str
     language: str

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import re
 
-import nodesemver
-
 from .errors import VersionError
 from .model import Notice, RuntimeChoice, Severity, VersionHint
 from .pins import OLD_CODENAMES, NodeRelease, NodeTable
+from .semver import Range, parse_range
 
 EXACT = re.compile(r"v?(\d+)\.(\d+)\.(\d+)")
 
@@ -33,15 +32,12 @@ def _range_of(hint: VersionHint) -> str:
     return text
 
 
-def _valid_range(text: str) -> str | None:
-    rng = nodesemver.valid_range(text, False)
-    if rng is None:
-        rng = nodesemver.valid_range(text, True)
-    return rng if isinstance(rng, str) else None
+def _valid_range(text: str) -> Range | None:
+    return parse_range(text)
 
 
-def _satisfies(release: NodeRelease, rng: str) -> bool:
-    return bool(nodesemver.satisfies(release.version, rng, True))
+def _satisfies(release: NodeRelease, rng: Range) -> bool:
+    return rng.satisfied_by(release.version)
 
 
 def _lts_alias(table: NodeTable, hint: VersionHint) -> list[NodeRelease] | None:
@@ -82,14 +78,6 @@ def resolve_node(table: NodeTable, hints: tuple[VersionHint, ...],
     chosen_hint = VersionHint(source="--node-version", text=override) if override else (hints[0] if hints else None)
     if chosen_hint is None:
         release = [r for r in table.releases if r.lts][-1]
-        newest_line = max(table.lines)
-        line = table.lines[newest_line]
-        if line.lts_scheduled and not line.lts_start and line.lts_scheduled <= table.generated:
-            notices.append(Notice(
-                severity=Severity.INFO, topic="node version",
-                message=f"Node {newest_line} is scheduled for LTS since {line.lts_scheduled}, but no LTS release "
-                        f"of it is in dockgen's table (as of {table.generated}); using {release.version}",
-            ))
         return _choice(table, release, None, notices), notices
 
     candidates = _lts_alias(table, chosen_hint)
@@ -142,6 +130,17 @@ def resolve_node(table: NodeTable, hints: tuple[VersionHint, ...],
     choice = _choice(table, release, chosen_hint, notices)
     _check_others(table, release, chosen_hint, hints, notices)
     return choice, notices
+
+
+def pending_lts(table: NodeTable) -> str | None:
+    """A line that is LTS by schedule but has no LTS release in the table yet (e.g. Node 26 in late 2026)."""
+    major = max(table.lines)
+    line = table.lines[major]
+    if line.lts_scheduled and not line.lts_start and line.lts_scheduled <= table.generated:
+        newest = [r.version for r in table.releases if r.major == major][-1]
+        return (f"Node {major} is LTS by schedule since {line.lts_scheduled}, but its newest release in the "
+                f"table ({newest}) is still 'Current'")
+    return None
 
 
 def _check_others(table: NodeTable, release: NodeRelease, chosen: VersionHint,

@@ -9,6 +9,7 @@ A conflict leaves every file untouched: files are only written when none of them
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import tempfile
@@ -64,10 +65,8 @@ def atomic_write(target: Path, content: str | bytes, *, mode: int | None = None)
             os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 

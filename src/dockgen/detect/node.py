@@ -67,7 +67,8 @@ SOURCE_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
 SKIP_DIRS = frozenset({"node_modules", ".git", "dist", "build", ".next", ".nuxt", ".output", "coverage",
                        ".turbo", ".cache", "out", "tmp", ".yarn", "vendor", "test", "tests", "__tests__"})
 PORT_PATTERNS = (
-    re.compile(r"process\.env\.PORT\s*(?:\|\||\?\?)\s*['\"`]?(\d{2,5})"),
+    # process.env.PORT || 3000, Number(process.env.PORT) ?? '8080', parseInt(process.env.PORT, 10) || 80
+    re.compile(r"process\.env\.PORT\b[^;\n|?]{0,16}(?:\|\||\?\?)\s*['\"`]?(\d{2,5})"),
     re.compile(r"\.listen\(\s*(\d{2,5})\b"),
     re.compile(r"\.listen\(\s*\{[^}]*?\bport\s*:\s*(\d{2,5})\b"),  # fastify.listen({ port: 3000 })
 )
@@ -365,7 +366,7 @@ def _port_hints(repo: RepoView, pkg: Mapping[str, Any], scripts: Mapping[str, st
     start = scripts.get("start", "")
     m = re.search(r"(?:--port|-p)[ =](\d{2,5})\b|\bPORT=(\d{2,5})\b", start)
     if m:
-        hints.append(PortHint(port=int(m.group(1) or m.group(2)), source="scripts.start"))
+        hints.append(PortHint(port=int(m.group(1) or m.group(2)), source="scripts.start", kind="script"))
     files: list[str] = []
     for rel in ENTRY_CANDIDATES:
         if repo.is_file(rel):
@@ -380,12 +381,13 @@ def _port_hints(repo: RepoView, pkg: Mapping[str, Any], scripts: Mapping[str, st
             text = repo.read_text(rel, limit=262144)
         except ManifestError:
             continue
-        for pattern in PORT_PATTERNS:
+        for index, pattern in enumerate(PORT_PATTERNS):
             for pm in pattern.finditer(text):
                 port = int(pm.group(1))
                 if 1 <= port <= 65535:
                     line = text.count("\n", 0, pm.start()) + 1
-                    hints.append(PortHint(port=port, source=f"{rel}:{line}"))
+                    hints.append(PortHint(port=port, source=f"{rel}:{line}",
+                                          kind="env-default" if index == 0 else "listen"))
         if len(hints) >= 5:
             break
     return tuple(hints)

@@ -1,21 +1,17 @@
-"""The ``dockgen`` command. The only module that prints or exits.
-
-Exit codes: 0 ok, 1 bad input (error + hint on stderr), 2 bad command line, 3 conflict (init found a
-differing file and --force was not given; nothing was written), 4 drift (init --check: files would
-change). Anything else escaping the core is a bug and keeps its traceback.
-"""
+"""The typer app: thin commands that parse, call one core function and present the result.
+Errors propagate to ``dockgen.cli.main``, which prints them; anything else is a bug and keeps its
+traceback."""
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from . import __version__
-from .errors import DockgenError, ExitCode
+from .. import __version__
+from ..errors import DockgenError, ExitCode
+from . import emit_json, print_detect
 
 EPILOG = """\
 \b
@@ -66,13 +62,9 @@ def _root(
 
 
 def _options(template: str | None, node_version: str | None, port: int | None) -> Any:
-    from .plan import Options
+    from ..plan import Options
 
     return Options(template=template, node_version=node_version, port=port)
-
-
-def _emit_json(data: object) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def _notices(notices: Any) -> None:
@@ -83,43 +75,19 @@ def _notices(notices: Any) -> None:
 @app.command(epilog="Example: dockgen detect --json | jq .start_command")
 def detect(path: PathArg = Path("."), json_out: JsonOpt = False) -> None:
     """Show what dockgen sees in the app: package manager, Node version, framework, start command, port."""
-    from .summary import summarize
-
-    report = summarize(path)
-    if json_out:
-        _emit_json(report)
-        return
-    rt = report["runtime"]
-    rows = [
-        ("language", report["language"]),
-        ("package manager", report["package_manager"] + (f" {report['package_manager_version']}"
-                                                         if report["package_manager_version"] else "")),
-        ("lockfile", report["lockfile"] or "none"),
-        ("node", f"{rt['resolved'] or '?'}" + (f" (from {rt['source']}: {rt['requested']})" if rt["source"]
-                                                else " (nothing requested: newest LTS)")),
-        ("framework", report["framework"] or "none"),
-        ("build", report["build_command"] or "none"),
-        ("start", " ".join(report["start_command"]) if report["start_command"] else "?"),
-        ("port", str(report["port"]) if report["port"] else "none"),
-        ("native addons", ", ".join(report["native_addons"]) or "none"),
-        ("template", report["template"] or "?"),
-    ]
-    for key, value in rows:
-        typer.echo(f"{key:<16}{value}")
-    for n in report["notices"]:
-        typer.echo(f"{n['severity']}: {n['message']}", err=True)
+    print_detect(str(path), json_out)
 
 
 @app.command(epilog="Example: dockgen plan --json > plan.json")
 def plan(path: PathArg = Path("."), template: TemplateOpt = None, node_version: NodeVersionOpt = None,
          port: PortOpt = None, json_out: JsonOpt = False) -> None:
     """Show every decision dockgen would make for the app, and why."""
-    from . import api
-    from .model import to_jsonable
+    from .. import api
+    from ..model import to_jsonable
 
     built = api.plan(api.detect(path), options=_options(template, node_version, port))
     if json_out:
-        _emit_json(to_jsonable(built))
+        emit_json(to_jsonable(built))
         return
     typer.echo(f"template {built.template}  (node {built.runtime.resolved}, {built.install.manager}, "
                f"layout {built.layout})")
@@ -145,8 +113,8 @@ def init(
     json_out: JsonOpt = False,
 ) -> None:
     """Write a Dockerfile and .dockerignore for the app (never overwrites a differing file without --force)."""
-    from . import api
-    from .model import WriteStatus, to_jsonable
+    from .. import api
+    from ..model import WriteStatus, to_jsonable
 
     built = api.plan(api.detect(path), options=_options(template, node_version, port))
     files = api.render(built)
@@ -154,7 +122,7 @@ def init(
     conflict = any(o.status is WriteStatus.CONFLICT for o in outcomes)
     drift = check and any(o.status is not WriteStatus.IDENTICAL for o in outcomes)
     if json_out:
-        _emit_json({
+        emit_json({
             "files": [{"path": o.path, "status": o.status.value, "written": o.written, "backup": o.backup}
                       | ({"diff": o.diff} if diff and o.diff else {}) for o in outcomes],
             "dry_run": dry_run or check,
@@ -189,10 +157,10 @@ def init(
 @app.command()
 def templates(json_out: JsonOpt = False) -> None:
     """List the templates dockgen can render."""
-    from .templates_registry import BUILTIN
+    from ..templates_registry import BUILTIN
 
     if json_out:
-        _emit_json([{"name": t.name, "language": t.language, "kind": t.kind, "source": "built-in",
+        emit_json([{"name": t.name, "language": t.language, "kind": t.kind, "source": "built-in",
                      "summary": t.summary} for t in BUILTIN])
         return
     for t in BUILTIN:
@@ -204,13 +172,3 @@ def _image_name(name: str) -> str:
 
     slug = re.sub(r"[^a-z0-9._-]+", "-", name.lower().rsplit("/", 1)[-1]).strip("-._")
     return slug or "app"
-
-
-def main() -> None:
-    try:
-        app()
-    except DockgenError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        if exc.hint:
-            typer.echo(f"hint: {exc.hint}", err=True)
-        sys.exit(exc.exit_code)

@@ -1,0 +1,82 @@
+"""The ``dockgen`` command: the only package that prints or exits.
+
+``main`` translates ``DockgenError`` into ``error:``/``hint:`` lines and the documented exit code.
+Exit codes: 0 ok, 1 bad input, 2 bad command line, 3 conflict (init found a differing file and
+--force was not given; nothing was written), 4 drift (init --check: files would change).
+
+Start-up: ``dockgen detect [PATH] [--json]`` (what scripts call most) is served before typer is
+imported (typer alone costs ~70 ms here); any other command, option or unusual argument goes through
+the typer app in ``commands.py``, which prints the same thing (tests/test_cli.py checks both paths).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from ..errors import DockgenError
+
+
+def emit_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def print_detect(path: str, json_out: bool) -> None:
+    from ..summary import summarize
+
+    report = summarize(path)
+    if json_out:
+        emit_json(report)
+        return
+    rt = report["runtime"]
+    pm = report["package_manager"] + (f" {report['package_manager_version']}" if report["package_manager_version"]
+                                      else "")
+    rows = [
+        ("language", report["language"]),
+        ("package manager", pm),
+        ("lockfile", report["lockfile"] or "none"),
+        ("node", f"{rt['resolved'] or '?'}" + (f" (from {rt['source']}: {rt['requested']})" if rt["source"]
+                                                else " (nothing requested: newest LTS)")),
+        ("framework", report["framework"] or "none"),
+        ("build", report["build_command"] or "none"),
+        ("start", " ".join(report["start_command"]) if report["start_command"] else "?"),
+        ("port", str(report["port"]) if report["port"] else "none"),
+        ("native addons", ", ".join(report["native_addons"]) or "none"),
+        ("template", report["template"] or "?"),
+    ]
+    sys.stdout.write("".join(f"{key:<16}{value}\n" for key, value in rows))
+    print_notices(report["notices"])
+
+
+def print_notices(notices: list[dict[str, Any]]) -> None:
+    for n in notices:
+        sys.stderr.write(f"{n['severity']}: {n['message']}\n")
+
+
+def _fast_detect(argv: list[str]) -> bool:
+    """Serve `detect [PATH] [--json]` without typer; False when argv is anything else."""
+    if not argv or argv[0] != "detect" or len(argv) > 3:
+        return False
+    rest = argv[1:]
+    json_out = "--json" in rest
+    paths = [a for a in rest if a != "--json"]
+    if len(paths) > 1 or rest.count("--json") > 1 or any(p.startswith("-") for p in paths):
+        return False
+    print_detect(paths[0] if paths else ".", json_out)
+    return True
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        if not _fast_detect(args):
+            from .commands import app
+
+            app(args=args, prog_name="dockgen")
+    except DockgenError as exc:
+        sys.stderr.write(f"error: {exc.message}\n")
+        if exc.hint:
+            sys.stderr.write(f"hint: {exc.hint}\n")
+        sys.exit(exc.exit_code)
+    sys.exit(0)

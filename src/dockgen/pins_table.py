@@ -1,0 +1,42 @@
+"""dockgen's pins: the base images and tools it writes into Dockerfiles, and what it knows of them.
+
+Node.js releases live in data/node_releases.json (scripts/refresh_node_table.py). Everything here was
+checked by hand on AS_OF, from the source named beside it; bump AS_OF when refreshing. (A Python
+module rather than TOML: importing tomllib would cost `dockgen detect` ~15 ms of start-up.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+AS_OF = "2026-11-29"
+
+PINS: dict[str, Any] = {
+    "as_of": AS_OF,
+    "debian": {
+        # Debian 13 "trixie" is stable (since 2025-08); official node/python images default to -trixie.
+        "default_suite": "trixie",
+        "suites": {
+            # Debian's tini package (apt-cache policy tini in debian:<suite>-slim); ships tini and tini-static
+            "trixie": {"version": 13, "tini": "0.19.0-3+b8"},
+            "bookworm": {"version": 12, "tini": "0.19.0-1+b3"},
+        },
+    },
+    "node": {
+        # Node majors whose official images have each Debian suite's variants (docker-node versions.json)
+        "images": {"trixie": [20, 22, 24, 26], "bookworm": [18, 20, 22, 24, 26]},
+        # gcr.io/distroless/nodejsNN-<distro>: the majors upstream builds per Debian release. Upstream builds
+        # only debian13 now; nodejs*-debian12 stopped updating in Feb 2026 (used for Node 18/20 only).
+        # Distroless images carry no version tags, only latest/nonroot/debug: pin a digest for byte-exact builds.
+        "distroless": {"debian13": [22, 24, 26], "debian12": [18, 20, 22, 24], "tag": "nonroot"},
+    },
+    # node:<x.y.z>-alpine<version>; Alpine's tini package is 0.19.0-r3 since Alpine 3.19. 3.22 is the newest
+    # Alpine of the node images dockgen could verify (the e2e stand-ins stop there); bump ALPINE_VERSION.
+    "alpine": {"version": "3.22", "tini": "0.19.0-r3"},
+    # npm's dist-tags.latest on AS_OF (npm view <pkg> dist-tags.latest)
+    "tools": {"pnpm": "12.21.0", "yarn_classic": "1.22.22", "yarn_berry": "4.18.1", "corepack": "0.36.0",
+              "bun": "1.4.5"},
+    # static sites: nginxinc/nginx-unprivileged (uid 101, port 8080). 1.27.3 is the newest tag dockgen could
+    # verify here (newer nginx releases exist upstream: bump NGINX_VERSION).
+    "static": {"nginx_unprivileged": "1.27.3", "nginx_variant": "alpine-slim"},
+}
