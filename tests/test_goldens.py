@@ -65,6 +65,33 @@ def test_golden_dockerfile_is_clean(name: str) -> None:
     assert hadolint_findings(text) == []
 
 
+@pytest.mark.parametrize("name", CASES)
+def test_dockerignore_never_excludes_what_the_dockerfile_copies(name: str) -> None:
+    """Every COPY from the build context names files the .dockerignore lets through; and for
+    `COPY . .` every file of the app tree that the runtime needs (package.json, the entry point)."""
+    from dockgen.ignore import excluded_by
+
+    from .dockerfile_checks import parse
+
+    app, options, _ = load_case(name)
+    plan = plan_node(detect(app), options)
+    cmds = parse(render(plan)[0].content)
+    needed: list[str] = []
+    for c in cmds:
+        if c.cmd.upper() != "COPY" or any(f.startswith("--from=") for f in c.flags):
+            continue
+        sources = list(c.value[:-1])
+        if sources == ["."]:
+            needed += ["package.json"] + [a for a in (plan.start_command or ())[1:2]
+                                          if not a.startswith("node_modules/") and (app / a).exists()]
+        else:
+            needed += sources
+    assert needed
+    for path in needed:
+        assert (app / path).exists(), f"the Dockerfile copies {path}, which the app does not have"
+        assert excluded_by(plan.ignore, path) is None, f".dockerignore excludes {path}"
+
+
 def test_every_case_has_an_app_tree() -> None:
     assert CASES, "no fixtures found"
     for name in CASES:

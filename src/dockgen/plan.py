@@ -50,6 +50,7 @@ BUILD_LIBS_ALPINE = {
 }
 RUNTIME_LIBS_ALPINE = {"canvas": ("cairo", "pango", "jpeg", "giflib", "librsvg")}
 FRAMEWORK_PORTS = {Framework.NEXT: 3000, Framework.NUXT: 3000, Framework.REMIX: 3000, Framework.NEST: 3000}
+SOURCE_DIRS = frozenset({"public"})  # copied to the runtime through the build stage, but sources, not outputs
 SERVER_FRAMEWORKS = {Framework.EXPRESS, Framework.FASTIFY, Framework.KOA, Framework.HAPI}
 
 
@@ -161,6 +162,7 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     node_path = "/nodejs/bin/node" if template == "node-distroless" else "node"
     runtime_copies: list[CopyStep] = []
     copy_sources = False
+    has_deps = bool(facts.dependencies) or facts.workspaces  # workspace packages bring their own
     static_root: str | None = None
     entry_in_outputs = False
     if static:
@@ -190,17 +192,21 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         start_argv = ("node", ".output/server/index.mjs")
         start_why = "Nuxt builds a self-contained server at .output/server/index.mjs"
     elif build_command:
-        layout = "deps+build+runtime" if facts.dependencies else "build+runtime"
+        if facts.framework is Framework.NEXT:
+            notices.append(Notice(severity=Severity.INFO, topic="next.js",
+                                  message="set output: 'standalone' in next.config to ship only the files the "
+                                          "server needs (typically a third of the size)"))
+        layout = "deps+build+runtime" if has_deps else "build+runtime"
         entry_in_outputs = bool(start_argv) and any(_under(a, outputs) for a in (start_argv or ())[1:2])
         copy_sources = not entry_in_outputs
-        if facts.dependencies:
+        if has_deps:
             runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/node_modules",), dest="./node_modules",
                                            from_stage="deps", comment="production dependencies only"))
         for out in outputs:
             runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/{out}",), dest=f"./{out}", from_stage="build"))
         if not copy_sources:
             runtime_copies.append(CopyStep(sources=("package.json",), dest="./"))
-    elif facts.dependencies:
+    elif has_deps:
         layout = "deps+runtime"
         copy_sources = True
         runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/node_modules",), dest="./node_modules",
@@ -286,7 +292,7 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     entrypoint = (init, "--") if init else ()
 
     # local build outputs are never sent: the image builds its own (only what this Dockerfile builds)
-    built_outputs = set(outputs)
+    built_outputs = set(outputs) - SOURCE_DIRS
     if facts.framework is Framework.NEXT and build_command:
         built_outputs.add(".next")
     if facts.framework is Framework.NUXT and build_command:
@@ -299,6 +305,8 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         yarn_berry=install.manager is PackageManager.YARN and _is_berry(facts),
     )
     copied = list(install.manifest_files)
+    copied += [step.sources[0].removeprefix(f"{WORKDIR}/") for step in runtime_copies if step.from_stage == "build"
+               and step.sources[0].removeprefix(f"{WORKDIR}/") in SOURCE_DIRS]
     if start_argv is not None and copy_sources:
         copied += [a for a in start_argv[1:2] if clean_rel(a) and not a.startswith("node_modules/")]
     for path in copied:
