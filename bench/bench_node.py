@@ -28,7 +28,6 @@ sys.path.insert(0, str(ROOT))
 
 from tests.e2e import harness  # noqa: E402
 
-
 # as installed for users (pip/pipx compile bytecode): PYTHONDONTWRITEBYTECODE, set on some machines,
 # would make every run compile dockgen's modules from source
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
