@@ -104,6 +104,7 @@ class NodeFacts(Record):
     has_public_dir: bool
     workspaces: bool
     npmrc_has_token: bool
+    npm_allow_scripts: bool = False  # package.json "allowScripts" (npm 11.19+ runs only approved install scripts)
     notices: tuple[Notice, ...] = ()
 
 

@@ -39,6 +39,12 @@ SAFE_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 RUNTIME_LIBS = {
     "canvas": ("libcairo2", "libpango-1.0-0", "libpangocairo-1.0-0", "libjpeg62-turbo", "libgif7", "librsvg2-2"),
 }
+# addons whose install script must run (no prebuilt binary bundled in the package itself)
+NEEDS_INSTALL_SCRIPT = frozenset({"canvas", "sqlite3", "better-sqlite3", "argon2", "node-sass", "re2", "isolated-vm",
+                                  "zeromq", "node-pty", "usb", "serialport", "@serialport/bindings-cpp", "libxmljs",
+                                  "libxmljs2", "leveldown", "microtime", "farmhash", "kerberos", "hiredis",
+                                  "cpu-features", "deasync", "ffi-napi", "ref-napi", "node-expat", "unix-dgram",
+                                  "epoll"})
 BUILD_TOOLS_DEBIAN = ("python3", "make", "g++")
 BUILD_TOOLS_ALPINE = ("python3", "make", "g++")
 # headers an addon compiles against when no prebuilt binary can be fetched (builder only)
@@ -272,6 +278,12 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
                                     "shared libraries that distroless does not have",
                                     "use --template node-slim")
             runtime_packages = tuple(libs)
+        if (install.manager is PackageManager.NPM and runtime.major >= 24 and not facts.npm_allow_scripts
+                and any(a in NEEDS_INSTALL_SCRIPT for a in facts.native_addons)):
+            notices.append(Notice(severity=Severity.WARNING, topic="native addons",
+                                  message="npm 11.19+ (Node 24+) runs only approved install scripts: approve the "
+                                          "addons' builds with `npm install-scripts approve <pkg>` (package.json "
+                                          "allowScripts), or npm ci installs them unbuilt"))
         decisions.append(Decision(topic="native addons", choice=", ".join(facts.native_addons),
                                   why="compilers (" + " ".join(builder_packages) + ") in the build stages only"
                                       + (f"; runtime gets {' '.join(libs)}" if libs else "")))

@@ -128,6 +128,7 @@ def detect_node(repo: RepoView) -> NodeFacts:
         has_public_dir=repo.is_dir("public"),
         workspaces=bool(pkg.get("workspaces")) or repo.is_file("pnpm-workspace.yaml"),
         npmrc_has_token=_npmrc_has_token(repo),
+        npm_allow_scripts=isinstance(pkg.get("allowScripts"), dict) and bool(pkg["allowScripts"]),
         notices=tuple(notices),
     )
     return facts
