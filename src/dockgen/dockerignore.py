@@ -1,0 +1,368 @@
+""".dockerignore exactly as the engine applies it: reading, cleaning, validating and matching.
+
+Reference: Docker 20.10 with BuildKit (the CLI reads the ignore file and its fsutil walker sends the
+context), the engine dockgen is verified against (tests/e2e/test_dockerignore_engine.py builds
+``FROM scratch`` + ``COPY . /ctx/`` contexts and compares every path). The rules, from its
+sources (docker/docker builder/dockerignore, pkg/fileutils; tonistiigi/fsutil):
+
+* **Reading**: lines split on ``\\n`` (a trailing ``\\r`` dropped), a UTF-8 BOM dropped from the
+  first line, a line whose *first character* is ``#`` is a comment, then whitespace is trimmed,
+  ``!`` is split off (and the rest trimmed again), the pattern is cleaned like Go's
+  ``filepath.Clean`` (``./``, ``//``, ``..``, trailing ``/``) and one leading ``/`` removed. A lone
+  ``!`` is an error (``illegal exclusion pattern: "!"``), so is a pattern ``filepath.Match``
+  rejects (``syntax error in pattern``: ``[``, ``[]``, ``[a-]``, a trailing ``\\``).
+* **Pattern to regexp**: ``*`` is ``[^/]*``, ``?`` is ``[^/]``, ``**`` is ``(.*/)?`` (``.*`` at
+  the end), ``\\x`` escapes ``x``, ``.`` and ``$`` are literal, everything else keeps its Go
+  regexp meaning (so ``a+b`` matches ``aab`` and ``c++`` fails the build: see goregex.py).
+  Anchored at both ends, case-sensitive.
+* **Matching a path**: every pattern in order, the last one that matches wins (``!`` re-includes).
+  A pattern also matches a path when it matches the path's ancestor *at the pattern's own depth*
+  (``a/b`` excludes ``a/b/c/d``; ``**/bar`` only looks at the ancestor two levels down, so with an
+  exception that forces the walk, ``x/y/bar/f`` stays in: an engine quirk, reproduced).
+* **Walking** (context.py): an excluded directory is skipped unless some exception pattern starts
+  with ``<dir>/`` literally; then the directory itself is sent and the walk goes on inside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pathspec
+import pathspec.util
+
+from .errors import DockgenError
+from .goregex import GoRegexError, compile_go
+
+
+class IgnoreFileError(DockgenError):
+    """An ignore file the engine would refuse (the build fails)."""
+
+
+def go_clean(path: str) -> str:
+    """Go's ``filepath.Clean`` on a Unix system."""
+    if path == "":
+        return "."
+    rooted = path.startswith("/")
+    out: list[str] = []
+    floor = 0  # leading ".." elements of a relative path cannot be removed
+    for elem in path.split("/"):
+        if elem in ("", "."):
+            continue
+        if elem == "..":
+            if len(out) > floor:
+                out.pop()
+            elif not rooted:
+                out.append("..")
+                floor = len(out)
+            continue
+        out.append(elem)
+    text = "/".join(out)
+    return ("/" + text) if rooted else (text or ".")
+
+
+# -- Go's filepath.Match, for the error it returns on malformed patterns ------------------------------------
+# The engine's Go validates the whole chunk it is matching (matchChunk goes on after a mismatch) but
+# not the chunks after a failed one: `ab\` is an error, `x*y\` is not (checked against the engine).
+
+class _BadPattern(Exception):
+    pass
+
+
+def _get_esc(chunk: str) -> tuple[str, str]:
+    if not chunk or chunk[0] in "-]":
+        raise _BadPattern
+    if chunk[0] == "\\":
+        chunk = chunk[1:]
+        if not chunk:
+            raise _BadPattern
+    r, rest = chunk[0], chunk[1:]
+    if r == "\ufffd" or not rest:
+        raise _BadPattern
+    return r, rest
+
+
+def _match_chunk(chunk: str, s: str) -> tuple[str, bool]:
+    failed = False
+    while chunk:
+        if not failed and not s:
+            failed = True
+        c = chunk[0]
+        if c == "[":
+            r = ""
+            if not failed:
+                r, s = s[0], s[1:]
+            chunk = chunk[1:]
+            negated = bool(chunk) and chunk[0] == "^"
+            if negated:
+                chunk = chunk[1:]
+            matched = False
+            nrange = 0
+            while True:
+                if chunk and chunk[0] == "]" and nrange > 0:
+                    chunk = chunk[1:]
+                    break
+                lo, chunk = _get_esc(chunk)
+                hi = lo
+                if chunk[0] == "-":
+                    hi, chunk = _get_esc(chunk[1:])
+                if r and lo <= r <= hi:
+                    matched = True
+                nrange += 1
+            if matched == negated:
+                failed = True
+        elif c == "?":
+            if not failed:
+                if s[0] == "/":
+                    failed = True
+                s = s[1:]
+            chunk = chunk[1:]
+        else:
+            if c == "\\":
+                chunk = chunk[1:]
+                if not chunk:
+                    raise _BadPattern
+            if not failed:
+                if chunk[0] != s[0]:
+                    failed = True
+                s = s[1:]
+            chunk = chunk[1:]
+    return ("", False) if failed else (s, True)
+
+
+def _scan_chunk(pattern: str) -> tuple[bool, str, str]:
+    star = pattern.startswith("*")
+    pattern = pattern.lstrip("*")
+    inrange = False
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            if i + 1 < len(pattern):
+                i += 1
+        elif c == "[":
+            inrange = True
+        elif c == "]":
+            inrange = False
+        elif c == "*" and not inrange:
+            break
+        i += 1
+    return star, pattern[:i], pattern[i:]
+
+
+def go_match(pattern: str, name: str) -> bool:
+    """Go's ``filepath.Match``; raises _BadPattern where it returns ErrBadPattern."""
+    while pattern:
+        star, chunk, pattern = _scan_chunk(pattern)
+        if star and chunk == "":
+            return "/" not in name
+        t, ok = _match_chunk(chunk, name)
+        if ok and (len(t) == 0 or len(pattern) > 0):
+            name = t
+            continue
+        if star:
+            advanced = False
+            i = 0
+            while i < len(name) and name[i] != "/":
+                t, ok = _match_chunk(chunk, name[i + 1:])
+                if ok:
+                    if len(pattern) == 0 and len(t) > 0:
+                        i += 1
+                        continue
+                    name = t
+                    advanced = True
+                    break
+                i += 1
+            if advanced:
+                continue
+        return False
+    return len(name) == 0
+
+
+def go_match_is_valid(pattern: str) -> bool:
+    """False when ``filepath.Match(pattern, ".")`` (the engine's check) returns ErrBadPattern."""
+    try:
+        go_match(pattern, ".")
+    except _BadPattern:
+        return False
+    return True
+
+
+# -- one pattern -----------------------------------------------------------------------------------------
+
+def pattern_regexp(cleaned: str) -> str:
+    """Docker 20.10's ``Pattern.compile``: the Go regexp source for a cleaned pattern."""
+    out = ["^"]
+    if cleaned.startswith("\ufeff"):  # Go's text/scanner skips a byte order mark at the start
+        cleaned = cleaned[1:]
+    i, n = 0, len(cleaned)
+    while i < n:
+        ch = cleaned[i]
+        i += 1
+        if ch == "*":
+            if i < n and cleaned[i] == "*":
+                i += 1
+                if i < n and cleaned[i] == "/":  # treat **/ as **
+                    i += 1
+                out.append(".*" if i >= n else "(.*/)?")
+            else:
+                out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch in ".$":
+            out.append("\\" + ch)
+        elif ch == "\\":
+            if i < n:
+                out.append("\\" + cleaned[i])
+                i += 1
+            else:
+                out.append("\\")
+        else:
+            out.append(ch)
+    out.append("$")
+    return "".join(out)
+
+
+class DockerIgnorePattern(pathspec.Pattern):
+    """One .dockerignore line, registered with pathspec as ``dockerignore``.
+
+    ``include`` follows pathspec: True for a line that selects paths (they are *excluded* from the
+    context), False for a ``!`` exception. ``match_file`` applies Docker's parent rule itself.
+    """
+
+    __slots__ = ("cleaned", "depth", "exclusion", "line", "regex", "text")
+
+    def __init__(self, text: str, line: int = 0) -> None:
+        exclusion = text.startswith("!")
+        body = text[1:] if exclusion else text
+        super().__init__(include=not exclusion)
+        self.text = text
+        self.line = line
+        self.exclusion = exclusion
+        self.cleaned = body
+        self.depth = len(body.split("/"))
+        self.regex = compile_go(pattern_regexp(body))
+
+    def matches_path(self, path: str) -> bool:
+        return self.regex.search(path) is not None
+
+    def match_file(self, file: str) -> bool | None:
+        if self.matches_path(file):
+            return True
+        parent = file.rsplit("/", 1)[0] if "/" in file else "."
+        if parent != ".":
+            dirs = parent.split("/")
+            if self.depth <= len(dirs) and self.matches_path("/".join(dirs[:self.depth])):
+                return True
+        return None
+
+
+pathspec.util.register_pattern("dockerignore", DockerIgnorePattern)
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoreLine:
+    line: int  # 1-based line in the file
+    pattern: str  # after cleaning, with its "!" if any
+
+
+@dataclass(slots=True)
+class DockerIgnore:
+    """A parsed ignore file: the patterns as the engine keeps them, and a matcher."""
+
+    source: str  # file name, for messages
+    lines: list[IgnoreLine]
+    patterns: list[DockerIgnorePattern] = field(default_factory=list)
+
+    @property
+    def has_exceptions(self) -> bool:
+        return any(p.exclusion for p in self.patterns)
+
+    def spec(self) -> pathspec.PathSpec:
+        """The same rules as a pathspec ``PathSpec`` (``check_file`` names the deciding line)."""
+        return pathspec.PathSpec(self.patterns)
+
+    def excluded(self, path: str) -> bool:
+        """True when the engine leaves ``path`` (relative, ``/``-separated) out of the context."""
+        deciding = self.deciding(path)
+        return deciding is not None and not deciding.exclusion
+
+    def deciding(self, path: str) -> DockerIgnorePattern | None:
+        """The last pattern that matches ``path`` (it decides), or None."""
+        for pattern in reversed(self.patterns):
+            if pattern.match_file(path):
+                return pattern
+        return None
+
+
+def read_lines(data: bytes) -> list[tuple[int, str]]:
+    """The patterns of an ignore file as Docker's reader keeps them: (line number, pattern)."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    out: list[tuple[int, str]] = []
+    raw_lines = text.split("\n")
+    if raw_lines and raw_lines[-1] == "":
+        raw_lines.pop()
+    for number, raw in enumerate(raw_lines, start=1):
+        if len(raw.encode("utf-8", errors="surrogateescape")) > 65536:  # bufio.Scanner's token limit
+            raise IgnoreFileError(f"line {number} is longer than 64 KiB: Docker cannot read this ignore file",
+                                  "split or shorten the line")
+        if raw.endswith("\r"):
+            raw = raw[:-1]
+        if number == 1 and raw.startswith("\ufeff"):
+            raw = raw[1:]
+        if raw.startswith("#"):
+            continue
+        pattern = raw.strip(_GO_SPACE)
+        if not pattern:
+            continue
+        invert = pattern[0] == "!"
+        if invert:
+            pattern = pattern[1:].strip(_GO_SPACE)
+        if pattern:
+            pattern = go_clean(pattern)
+            if len(pattern) > 1 and pattern[0] == "/":
+                pattern = pattern[1:]
+        out.append((number, ("!" + pattern) if invert else pattern))
+    return out
+
+
+# strings.TrimSpace: Unicode White_Space
+_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+            "\u2028\u2029\u202f\u205f\u3000"
+
+
+def parse(data: bytes | str, source: str = ".dockerignore") -> DockerIgnore:
+    """Parse and validate like the engine; raises IgnoreFileError naming the file and line."""
+    raw = data.encode("utf-8", errors="surrogateescape") if isinstance(data, str) else data
+    lines: list[IgnoreLine] = []
+    patterns: list[DockerIgnorePattern] = []
+    try:
+        read = read_lines(raw)
+    except IgnoreFileError as exc:
+        raise IgnoreFileError(f"{source}: {exc.message}", exc.hint) from exc
+    for number, text in read:
+        # NewPatternMatcher: trim, clean again, then the checks
+        p = text.strip(_GO_SPACE)
+        if not p:
+            continue
+        p = go_clean(p)
+        if p == "!":
+            raise IgnoreFileError(f"{source}:{number}: illegal exclusion pattern: \"!\"",
+                                  "a line with only ! re-includes nothing; remove it or name a path")
+        body = p[1:] if p.startswith("!") else p
+        if not go_match_is_valid(body):
+            raise IgnoreFileError(f"{source}:{number}: syntax error in pattern {text!r}",
+                                  "check [ ] pairs and escape a literal [ or a trailing \\ with a backslash")
+        try:
+            patterns.append(DockerIgnorePattern(p, number))
+        except GoRegexError as exc:
+            raise IgnoreFileError(f"{source}:{number}: {exc} (pattern {text!r})",
+                                  "Docker turns patterns into regular expressions: escape + ( ) | { } "
+                                  "with a backslash") from exc
+        lines.append(IgnoreLine(line=number, pattern=p))
+    return DockerIgnore(source=source, lines=lines, patterns=patterns)
+
+
+def from_patterns(patterns: Iterable[str], source: str = "<rules>") -> DockerIgnore:
+    return parse("\n".join(patterns) + "\n", source)
+
