@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from dockgen.api import measure
 from dockgen.detect import detect
 from dockgen.model import to_jsonable
 from dockgen.plan import Options, plan_node
@@ -32,6 +33,7 @@ def outputs(name: str) -> dict[str, str]:
     app, options, _ = load_case(name)
     plan = plan_node(detect(app), options)
     files = {f.path: f.content for f in render(plan)}
+    files[".dockerignore"] = measure(app, plan).content
     return {
         "plan.json": json.dumps(to_jsonable(plan), indent=2, ensure_ascii=False) + "\n",
         "detect.json": json.dumps(summarize(app, options), indent=2, ensure_ascii=False) + "\n",
@@ -69,13 +71,15 @@ def test_golden_dockerfile_is_clean(name: str) -> None:
 def test_dockerignore_never_excludes_what_the_dockerfile_copies(name: str) -> None:
     """Every COPY from the build context names files the .dockerignore lets through; and for
     `COPY . .` every file of the app tree that the runtime needs (package.json, the entry point)."""
-    from dockgen.ignore import excluded_by
+    from dockgen.context import _Matcher, path_is_sent
+    from dockgen.dockerignore import parse as parse_ignore
 
     from .dockerfile_checks import parse
 
     app, options, _ = load_case(name)
     plan = plan_node(detect(app), options)
     cmds = parse(render(plan)[0].content)
+    matcher = _Matcher(parse_ignore(measure(app, plan).content))
     needed: list[str] = []
     for c in cmds:
         if c.cmd.upper() != "COPY" or any(f.startswith("--from=") for f in c.flags):
@@ -89,7 +93,7 @@ def test_dockerignore_never_excludes_what_the_dockerfile_copies(name: str) -> No
     assert needed
     for path in needed:
         assert (app / path).exists(), f"the Dockerfile copies {path}, which the app does not have"
-        assert excluded_by(plan.ignore, path) is None, f".dockerignore excludes {path}"
+        assert path_is_sent(matcher, path)[0] == "sent", f"the measured .dockerignore excludes {path}"
 
 
 def test_every_case_has_an_app_tree() -> None:

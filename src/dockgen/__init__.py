@@ -10,7 +10,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_API = {"detect", "plan", "render", "write", "generate", "Generated"}
+_API = {"detect", "plan", "render", "measure", "write", "generate", "Generated"}
 __all__ = ["DockgenError", "Options", "__version__", *sorted(_API)]
 
 

@@ -41,6 +41,13 @@ def write(files: list[RenderedFile], root: str | os.PathLike[str], *, force: boo
     return _write(files, root, force=force, dry_run=dry_run)
 
 
+def measure(path: str | os.PathLike[str], plan: BuildPlan, *, allowlist: bool = False) -> RenderedFile:
+    """The measured .dockerignore for ``plan`` (merged with an existing one, which keeps its lines)."""
+    from .suggest import for_plan
+
+    return RenderedFile(path=".dockerignore", content=for_plan(path, plan, allowlist=allowlist).text)
+
+
 class Generated(Record):
     plan: BuildPlan
     files: list[RenderedFile]
@@ -52,5 +59,5 @@ def generate(path: str | os.PathLike[str], options: Options | None = None, *, fo
              port: int | None = None) -> Generated:
     """detect -> plan -> render -> write in one call."""
     built = plan(detect(path), options, template=template, node_version=node_version, port=port)
-    files = render(built)
+    files = [f if f.path != ".dockerignore" else measure(path, built) for f in render(built)]
     return Generated(plan=built, files=files, outcomes=write(files, path, force=force, dry_run=dry_run))

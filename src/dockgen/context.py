@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import heapq
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dockerignore import DockerIgnore
+from . import secrets as secret_scan
+from .dockerignore import DockerIgnore, DockerIgnorePattern
 from .errors import DockgenError
+from .secrets import Secret
 
 KIND_FILE, KIND_DIR, KIND_LINK, KIND_FIFO, KIND_OTHER = "file", "dir", "symlink", "fifo", "other"
 
@@ -49,6 +52,8 @@ class Walk:
     problems: list[Problem] = field(default_factory=list)  # the engine would fail on these
     warnings: list[Problem] = field(default_factory=list)
     listing: list[str] | None = None
+    secrets: list[Secret] = field(default_factory=list)
+    by_rule: list[list[int]] = field(default_factory=list)  # per pattern: [files, bytes] it keeps out
 
 
 class _Matcher:
@@ -67,18 +72,35 @@ class _Matcher:
         hits = [i for i in self.by_depth.get(depth, ()) if self.patterns[i].matches_path(rel)]
         return inherited.union(hits) if hits else inherited
 
-    def excluded(self, rel: str, depth: int, inherited: frozenset[int]) -> bool:
-        """Last match wins; ``inherited`` holds the patterns that matched an ancestor at their depth."""
+    def deciding(self, rel: str, depth: int, inherited: frozenset[int]) -> int:
+        """Index of the pattern that decides ``rel`` (the last one matching), or -1. ``inherited`` holds
+        the patterns that matched an ancestor at their own depth (Docker's parent rule)."""
         for i in range(len(self.patterns) - 1, -1, -1):
             p = self.patterns[i]
             if p.matches_path(rel) or (p.depth < depth and i in inherited):
-                return not p.exclusion
-        return False
+                return i
+        return -1
+
+    def excluded(self, rel: str, depth: int, inherited: frozenset[int]) -> bool:
+        i = self.deciding(rel, depth, inherited)
+        return i >= 0 and not self.patterns[i].exclusion
 
     def walk_into(self, rel: str) -> bool:
         """fsutil: an excluded directory is still walked when an exception names a path below it."""
         prefix = rel + "/"
         return any(t.startswith(prefix) for t in self.exception_texts)
+
+
+# names worth a closer look by secrets.check (one regexp call per file keeps the walk fast)
+SUSPECT = re.compile(r"(?i)(\.env|id_|\.npmrc$|\.git-credentials$|\.?netrc$|\.pypirc$|\.pgpass$|credentials$|"
+                     r"config\.json$|terraform\.tfstate|privkey|private\.key$)|.*\.(pem|key|p12|pfx|jks|keystore|json)$")
+
+
+def _head(path: str) -> Callable[[], bytes]:
+    def read() -> bytes:
+        with open(path, "rb") as fh:
+            return fh.read(65536)
+    return read
 
 
 def _kind(mode: int) -> str:
@@ -126,7 +148,8 @@ def _allowed(st: os.stat_result, bits: int) -> bool:
 
 def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_ignored: bool = False,
          listing: bool = False, top: int = 10, dir_depth: int = 3,
-         progress: Callable[[int], None] | None = None) -> Walk:
+         progress: Callable[[int], None] | None = None, find_secrets: bool = False,
+         skip: frozenset[str] = frozenset()) -> Walk:
     base = Path(root)
     if not base.exists():
         raise ContextError(f"{base}: no such directory", "pass the build context directory")
@@ -134,13 +157,13 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
         raise ContextError(f"{base}: not a directory", "the build context is a directory")
     real = os.path.realpath(base)  # the engine resolves a symlinked context root
     matcher = _Matcher(ignore)
-    result = Walk(listing=[] if listing else None)
+    result = Walk(listing=[] if listing else None, by_rule=[[0, 0] for _ in matcher.patterns])
     heap: list[tuple[int, str, bool]] = []
-    # stack of (relative dir, depth of its children, inherited pattern hits, sent?)
-    stack: list[tuple[str, int, frozenset[int], bool]] = [("", 1, frozenset(), True)]
+    # stack of (relative dir, depth of its children, inherited pattern hits, sent?, rule that pruned it)
+    stack: list[tuple[str, int, frozenset[int], bool, int]] = [("", 1, frozenset(), True, -1)]
     seen = 0
     while stack:
-        rel_dir, depth, inherited, sent_dir = stack.pop()
+        rel_dir, depth, inherited, sent_dir, owner = stack.pop()
         full = os.path.join(real, rel_dir) if rel_dir else real
         try:
             entries = list(os.scandir(full))
@@ -154,6 +177,8 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
             continue
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if rel in skip:
+                continue
             try:
                 st = entry.stat(follow_symlinks=False)
             except OSError as exc:
@@ -161,10 +186,8 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
                 continue
             kind = _kind(st.st_mode)
             is_dir = kind == KIND_DIR
-            if sent_dir:
-                excluded = matcher.patterns and matcher.excluded(rel, depth, inherited)
-            else:
-                excluded = True
+            rule = matcher.deciding(rel, depth, inherited) if sent_dir and matcher.patterns else owner
+            excluded = not sent_dir or (rule >= 0 and not matcher.patterns[rule].exclusion)
             if is_dir and not _allowed(st, 0o5):
                 # the engine opens every directory its walk reaches, excluded or not, and fails
                 result.problems.append(Problem(path=rel, message="permission denied: `docker build` fails "
@@ -175,15 +198,15 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
                     else inherited
                 if not excluded:
                     _sent_dir(result, rel)
-                    stack.append((rel, depth + 1, child_inherited, True))
+                    stack.append((rel, depth + 1, child_inherited, True, -1))
                 elif sent_dir and matcher.has_exceptions and matcher.walk_into(rel):
                     _sent_dir(result, rel)  # the engine sends the directory itself and walks on
-                    stack.append((rel, depth + 1, child_inherited, True))
+                    stack.append((rel, depth + 1, child_inherited, True, -1))
                 else:
                     if sent_dir:
                         result.pruned_dirs.append(rel)
                     if measure_ignored:
-                        stack.append((rel, depth + 1, child_inherited, False))
+                        stack.append((rel, depth + 1, child_inherited, False, rule))
                     else:
                         result.ignored_complete = False
                 continue
@@ -194,9 +217,16 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
             seen += 1
             if progress and seen % 5000 == 0:
                 progress(seen)
+            if find_secrets and kind == KIND_FILE and SUSPECT.match(entry.name):
+                found = secret_scan.check(rel, entry.name, not excluded, _head(entry.path))
+                if found is not None:
+                    result.secrets.append(found)
             if excluded:
                 result.ignored_files += 1
                 result.ignored_bytes += size
+                if rule >= 0:
+                    result.by_rule[rule][0] += 1
+                    result.by_rule[rule][1] += size
             else:
                 result.sent_files += 1
                 result.sent_bytes += size
@@ -235,3 +265,155 @@ def _add_dir_bytes(result: Walk, rel: str, size: int, sent: bool, max_depth: int
 def sent_paths(root: str | os.PathLike[str], ignore: DockerIgnore | None) -> Iterator[str]:
     """Every path the engine sends: files and links as ``a/b``, directories as ``a/``; sorted."""
     yield from walk(root, ignore, listing=True).listing or []
+
+
+# -- the report behind `dockgen context` ------------------------------------------------------------------
+
+@dataclass(slots=True)
+class SourceCheck:
+    line: int
+    instruction: str
+    source: str
+    status: str  # "sent", "excluded", "partly-excluded", "missing", "unresolved"
+    excluded_by: str | None = None  # "<ignore file>:<line>: <pattern>"
+
+
+@dataclass(slots=True)
+class ContextReport:
+    root: str
+    dockerfile: str | None
+    ignore_file: str | None
+    ignore_rules: int
+    walk: Walk
+    secrets: list[Secret]
+    sources: list[SourceCheck]
+
+    @property
+    def errors(self) -> list[str]:
+        out = [f"{p.path}: {p.message}" for p in self.walk.problems]
+        out += [f"{s.instruction} {s.source} (Dockerfile line {s.line}) is excluded by {s.excluded_by}"
+                for s in self.sources if s.status == "excluded"]
+        out += [f"{s.instruction} {s.source} (Dockerfile line {s.line}): no such file in the context"
+                for s in self.sources if s.status == "missing"]
+        return out
+
+
+def choose_ignore_file(root: Path, dockerfile: Path | None) -> Path | None:
+    """BuildKit's rule: ``<Dockerfile>.dockerignore`` beside the Dockerfile replaces ``.dockerignore``
+    (even when empty); otherwise ``.dockerignore`` at the context root (a directory there is ignored)."""
+    if dockerfile is not None:
+        specific = dockerfile.with_name(dockerfile.name + ".dockerignore")
+        if specific.is_file():
+            return specific
+    default = root / ".dockerignore"
+    return default if default.is_file() else None
+
+
+def path_is_sent(matcher: _Matcher, path: str) -> tuple[str, DockerIgnorePattern | None]:
+    """Whether the engine sends ``path`` ("sent", "excluded", "partly-excluded") and which rule decided."""
+    parts = path.split("/")
+    inherited: frozenset[int] = frozenset()
+    for k in range(1, len(parts) + 1):
+        rel = "/".join(parts[:k])
+        if matcher.patterns and matcher.excluded(rel, k, inherited):
+            rule = _deciding(matcher, rel, k, inherited)
+            if matcher.has_exceptions and matcher.walk_into(rel):
+                if k == len(parts):
+                    return "partly-excluded", rule
+            else:
+                return "excluded", rule
+        inherited = matcher.dir_matches(rel, k, inherited)
+    return "sent", None
+
+
+def _deciding(matcher: _Matcher, rel: str, depth: int, inherited: frozenset[int]) -> DockerIgnorePattern | None:
+    for i in range(len(matcher.patterns) - 1, -1, -1):
+        p = matcher.patterns[i]
+        if p.matches_path(rel) or (p.depth < depth and i in inherited):
+            return p
+    return None
+
+
+def analyze(root: str | os.PathLike[str], *, dockerfile: str | os.PathLike[str] | None = None,
+            ignore_file: str | os.PathLike[str] | None = None, measure_ignored: bool = False,
+            listing: bool = False, top: int = 10,
+            progress: Callable[[int], None] | None = None) -> ContextReport:
+    """Everything `dockgen context` reports about the build context at ``root``."""
+    from .dockerfile_sources import copy_sources
+    from .dockerignore import parse
+
+    base = Path(root)
+    if not base.is_dir():
+        raise ContextError(f"{base}: no such directory" if not base.exists() else f"{base}: not a directory",
+                           "pass the build context directory")
+    df: Path | None = Path(dockerfile) if dockerfile is not None else base / "Dockerfile"
+    if dockerfile is not None and not df.is_file():  # type: ignore[union-attr]
+        raise ContextError(f"{dockerfile}: no such Dockerfile", "-f takes the Dockerfile's path")
+    if df is not None and not df.is_file():
+        df = None
+    chosen = Path(ignore_file) if ignore_file is not None else choose_ignore_file(base, df)
+    if ignore_file is not None and not chosen.is_file():  # type: ignore[union-attr]
+        raise ContextError(f"{ignore_file}: no such ignore file", "--ignore-file takes a .dockerignore's path")
+    rules: DockerIgnore | None = None
+    if chosen is not None:
+        try:
+            data = chosen.read_bytes()
+        except OSError as exc:
+            raise ContextError(f"{chosen}: cannot read ({exc.strerror})", "check its permissions") from exc
+        rules = parse(data, source=_display(chosen, base) or str(chosen))
+    sources_spec = copy_sources(df.read_text(encoding="utf-8", errors="replace")) if df is not None else []
+    need_listing = listing or any(s.wildcard for s in sources_spec)
+    result = walk(base, rules, measure_ignored=measure_ignored, listing=need_listing, top=top,
+                  progress=progress, find_secrets=True)
+    matcher = _Matcher(rules)
+    checks: list[SourceCheck] = []
+    sent_set = set(result.listing or ()) if need_listing else set()
+    for s in sources_spec:
+        if not s.resolved:
+            checks.append(SourceCheck(line=s.line, instruction=s.instruction, source=s.source, status="unresolved"))
+            continue
+        if s.path == ".":
+            checks.append(SourceCheck(line=s.line, instruction=s.instruction, source=s.source, status="sent"))
+            continue
+        if s.wildcard:
+            depth = s.path.count("/") + 1
+            hits = [p for p in sent_set if p.rstrip("/").count("/") + 1 == depth and _safe_match(s.path, p.rstrip("/"))]
+            on_disk = any(True for _ in base.glob(s.path))
+            status = "sent" if hits else ("excluded" if on_disk else "missing")
+            checks.append(SourceCheck(line=s.line, instruction=s.instruction, source=s.source, status=status,
+                                      excluded_by=_rules_text(rules) if status == "excluded" else None))
+            continue
+        if not os.path.lexists(base / s.path):
+            checks.append(SourceCheck(line=s.line, instruction=s.instruction, source=s.source, status="missing"))
+            continue
+        status, rule = path_is_sent(matcher, s.path)
+        by = f"{rules.source}:{rule.line}: {rule.text}" if rule is not None and rules is not None else None
+        checks.append(SourceCheck(line=s.line, instruction=s.instruction, source=s.source, status=status,
+                                  excluded_by=by))
+    return ContextReport(root=str(base), dockerfile=_display(df, base) if df else None,
+                         ignore_file=_display(chosen, base) if chosen else None,
+                         ignore_rules=len(rules.patterns) if rules else 0, walk=result,
+                         secrets=sorted(result.secrets, key=lambda s: s.path), sources=checks)
+
+
+def _safe_match(pattern: str, path: str) -> bool:
+    from .dockerignore import _BadPattern, go_match
+
+    try:
+        return go_match(pattern, path)
+    except _BadPattern:
+        return False
+
+
+def _rules_text(rules: DockerIgnore | None) -> str | None:
+    return f"the rules of {rules.source}" if rules is not None else None
+
+
+def _display(path: Path | None, base: Path) -> str | None:
+    """A path as the user knows it: relative to the context when inside it."""
+    if path is None:
+        return None
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return str(path)

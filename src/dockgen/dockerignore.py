@@ -278,7 +278,7 @@ class DockerIgnore:
     def has_exceptions(self) -> bool:
         return any(p.exclusion for p in self.patterns)
 
-    def spec(self) -> pathspec.PathSpec:
+    def spec(self) -> pathspec.PathSpec[DockerIgnorePattern]:
         """The same rules as a pathspec ``PathSpec`` (``check_file`` names the deciding line)."""
         return pathspec.PathSpec(self.patterns)
 

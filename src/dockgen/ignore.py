@@ -1,156 +1,81 @@
-""".dockerignore: the default rules dockgen writes, and matching with Docker's semantics.
-
-Matching follows moby/patternmatcher as BuildKit applies it: patterns are cleaned paths anchored at
-the context root, ``*`` and ``?`` never cross ``/``, ``**`` matches any number of directories, a
-pattern that matches a directory excludes everything below it, ``!`` re-includes, and the last
-matching line wins.
-"""
+""".dockerignore rules dockgen writes: the categories every app gets, the rules a plan adds, and the
+unmeasured default text. Matching is Docker's (dockerignore.py); measuring is suggest.py's."""
 
 from __future__ import annotations
 
-import functools
-import posixpath
-import re
+from dataclasses import dataclass
 
 from .model import IgnoreRule
 
 
-def default_node_rules(*, built_outputs: tuple[str, ...], secret_npmrc: bool,
-                       yarn_berry: bool) -> tuple[IgnoreRule, ...]:
-    """The commented default for a Node app. Never excludes what the Dockerfile copies."""
-    rules: list[IgnoreRule] = [
-        IgnoreRule(pattern="**/node_modules", comment="dependencies: installed inside the image, never sent"),
-        IgnoreRule(pattern=".git", comment="version control"),
-        IgnoreRule(pattern=".hg"),
-        IgnoreRule(pattern=".svn"),
-        IgnoreRule(pattern="**/npm-debug.log*", comment="logs"),
-        IgnoreRule(pattern="**/yarn-debug.log*"),
-        IgnoreRule(pattern="**/yarn-error.log*"),
-        IgnoreRule(pattern="**/.pnpm-debug.log*"),
-        IgnoreRule(pattern="**/*.log"),
-        IgnoreRule(pattern="logs"),
-        IgnoreRule(pattern="coverage", comment="test and tool output"),
-        IgnoreRule(pattern=".nyc_output"),
-        IgnoreRule(pattern="**/.cache"),
-        IgnoreRule(pattern=".eslintcache"),
-        IgnoreRule(pattern="**/.turbo"),
-        IgnoreRule(pattern="**/.env", comment="secrets: environment files and keys never enter the image"),
-        IgnoreRule(pattern="**/.env.*"),
-        IgnoreRule(pattern="**/*.pem"),
-        IgnoreRule(pattern="**/*.key"),
-        IgnoreRule(pattern="**/id_rsa*"),
-        IgnoreRule(pattern="**/id_ed25519*"),
-        IgnoreRule(pattern="**/.git-credentials"),
-    ]
+@dataclass(frozen=True, slots=True)
+class Category:
+    name: str
+    always: bool  # written even when the tree has nothing it matches today
+    rules: tuple[str, ...]
+
+
+CATEGORIES: tuple[Category, ...] = (
+    Category(name="dependencies: installed inside the image", always=True,
+             rules=("**/node_modules", "**/bower_components", "**/jspm_packages")),
+    Category(name="version control", always=True, rules=(".git", ".hg", ".svn")),
+    Category(name="secrets: environment files and keys never enter the image", always=True,
+             rules=("**/.env", "**/.env.*", "**/*.pem", "**/*.key", "**/id_rsa*", "**/id_ed25519*",
+                    "**/.git-credentials", "**/.netrc")),
+    Category(name="logs", always=True,
+             rules=("**/*.log", "**/npm-debug.log*", "**/yarn-debug.log*", "**/yarn-error.log*", "logs")),
+    Category(name="caches", always=False,
+             rules=("**/.cache", "**/.turbo", "**/.parcel-cache", ".eslintcache", ".npm", ".pnpm-store",
+                    "**/__pycache__", "**/.pytest_cache", "**/.mypy_cache", "**/.ruff_cache", ".gradle")),
+    Category(name="test and coverage output", always=False,
+             rules=("coverage", ".nyc_output", "test-results", "playwright-report", "htmlcov", ".tox")),
+    Category(name="editor and OS files", always=False,
+             rules=(".vscode", ".idea", "**/.DS_Store", "**/*.swp", "**/Thumbs.db")),
+    Category(name="container files: editing them must not bust the COPY cache", always=True,
+             rules=("Dockerfile*", "**/*.Dockerfile", ".dockerignore", "**/docker-compose*.yml",
+                    "**/docker-compose*.yaml", "**/compose.yml", "**/compose.yaml")),
+)
+
+BUILD_OUTPUT = "local build output: the image builds its own"
+
+
+def node_plan_rules(*, built_outputs: tuple[str, ...], secret_npmrc: bool, yarn_berry: bool) -> tuple[IgnoreRule, ...]:
+    """What a Node plan adds to the categories; ``comment`` is the rule's category."""
+    rules: list[IgnoreRule] = [IgnoreRule(pattern=out, comment=BUILD_OUTPUT) for out in built_outputs]
     if secret_npmrc:
-        rules.append(IgnoreRule(pattern=".npmrc", comment="holds a registry token: passed as a build secret"))
+        rules.append(IgnoreRule(pattern=".npmrc", comment="registry token: passed as a build secret instead"))
     if yarn_berry:
-        rules += [
-            IgnoreRule(pattern=".yarn/*", comment="yarn berry: keep releases, plugins and patches only"),
-            IgnoreRule(pattern="!.yarn/releases"),
-            IgnoreRule(pattern="!.yarn/plugins"),
-            IgnoreRule(pattern="!.yarn/patches"),
-            IgnoreRule(pattern=".pnp.*"),
-        ]
-    if built_outputs:
-        first = True
-        for out in built_outputs:
-            rules.append(IgnoreRule(pattern=out, comment="local build output: the image builds its own"
-                                    if first else None))
-            first = False
-    rules += [
-        IgnoreRule(pattern="**/.DS_Store", comment="editor and OS files"),
-        IgnoreRule(pattern=".vscode"),
-        IgnoreRule(pattern=".idea"),
-        IgnoreRule(pattern="**/*.swp"),
-        IgnoreRule(pattern="Dockerfile*", comment="container files: changing them must not bust the COPY cache"),
-        IgnoreRule(pattern="**/*.Dockerfile"),
-        IgnoreRule(pattern=".dockerignore"),
-        IgnoreRule(pattern="**/docker-compose*.yml"),
-        IgnoreRule(pattern="**/compose*.yaml"),
-        IgnoreRule(pattern="**/compose*.yml"),
-    ]
+        berry = "yarn berry: only its releases, plugins and patches are needed"
+        rules += [IgnoreRule(pattern=p, comment=berry)
+                  for p in (".yarn/*", "!.yarn/releases", "!.yarn/plugins", "!.yarn/patches", ".pnp.*")]
     return tuple(rules)
 
 
-def render_dockerignore(rules: tuple[IgnoreRule, ...], header: str) -> str:
+def default_rules(plan_rules: tuple[IgnoreRule, ...]) -> list[IgnoreRule]:
+    """The unmeasured default: the plan's rules, then every always-written category."""
+    out = list(plan_rules)
+    out += [IgnoreRule(pattern=p, comment=c.name) for c in CATEGORIES if c.always for p in c.rules]
+    return out
+
+
+def render_unmeasured(plan_rules: tuple[IgnoreRule, ...], header: str) -> str:
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
-    for rule in rules:
-        if rule.comment:
-            lines += ["", f"# {rule.comment}"]
+    category = None
+    for rule in default_rules(plan_rules):
+        if rule.comment != category:
+            lines += ["", f"# --- {rule.comment} ---"]
+            category = rule.comment
         lines.append(rule.pattern)
     return "\n".join(lines) + "\n"
 
 
-def clean_pattern(pattern: str) -> str:
-    """Docker's cleaning: Go filepath.Clean, then one leading '/' dropped."""
-    cleaned = posixpath.normpath(pattern) if pattern else pattern
-    if cleaned.startswith("//"):
-        cleaned = "/" + cleaned.lstrip("/")
-    if cleaned.startswith("/") and cleaned != "/":
-        cleaned = cleaned[1:]
-    return cleaned
+def excluded_by(rules: list[IgnoreRule] | tuple[IgnoreRule, ...], path: str) -> str | None:
+    """The rule that keeps ``path`` out of the context (Docker's matching and walk), or None."""
+    from .context import _Matcher, path_is_sent
+    from .dockerignore import parse
 
-
-@functools.lru_cache(maxsize=4096)
-def _regex(pattern: str) -> re.Pattern[str]:
-    out = ["^"]
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "*":
-            if i + 1 < n and pattern[i + 1] == "*":
-                i += 1
-                while i + 1 < n and pattern[i + 1] == "*":
-                    i += 1
-                if i + 1 < n and pattern[i + 1] == "/":
-                    i += 1
-                    out.append("(.*/)?")
-                else:
-                    out.append(".*")
-            else:
-                out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "[":
-            j = pattern.find("]", i + 1)
-            if j == -1:
-                out.append(re.escape(c))
-            else:
-                body = pattern[i + 1:j]
-                if body.startswith("^"):
-                    body = "!" + body[1:]
-                if body.startswith("!"):
-                    out.append("[^/" + body[1:].replace("\\", "\\\\") + "]")
-                else:
-                    out.append("[" + body.replace("\\", "\\\\") + "]")
-                i = j
-        elif c == "\\" and i + 1 < n:
-            i += 1
-            out.append(re.escape(pattern[i]))
-        else:
-            out.append(re.escape(c))
-        i += 1
-    out.append("$")
-    return re.compile("".join(out), re.S)
-
-
-def _matches(pattern: str, path: str) -> bool:
-    rx = _regex(pattern)
-    if rx.match(path):
-        return True
-    # a pattern matching a parent directory excludes everything below it
-    parts = path.split("/")
-    return any(rx.match("/".join(parts[:k])) for k in range(1, len(parts)))
-
-
-def excluded_by(rules: tuple[IgnoreRule, ...], path: str) -> str | None:
-    """The pattern that leaves ``path`` excluded (last match wins), or None when it is sent."""
-    verdict: str | None = None
-    for rule in rules:
-        pattern = rule.pattern.strip()
-        negate = pattern.startswith("!")
-        body = clean_pattern(pattern[1:].strip() if negate else pattern)
-        if _matches(body, path):
-            verdict = None if negate else rule.pattern
-    return verdict
+    matcher = _Matcher(parse("\n".join(r.pattern for r in rules) + "\n", "<rules>"))
+    status, rule = path_is_sent(matcher, path)
+    if status == "sent":
+        return None
+    return rule.text if rule is not None else "?"

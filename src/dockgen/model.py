@@ -222,7 +222,8 @@ class BuildPlan(Record):
     start_command: tuple[str, ...] | None  # the app's argv as detect reports it (node ...)
     labels: Mapping[str, str]
     stopsignal: str | None
-    ignore: tuple[IgnoreRule, ...]
+    ignore: tuple[IgnoreRule, ...]  # .dockerignore rules this plan adds to the categories (ignore.py)
+    context_needs: tuple[str, ...]  # paths the Dockerfile copies from the context ("." = all of it)
     decisions: tuple[Decision, ...]
     notices: tuple[Notice, ...]
     static_root: str | None = None  # static sites: where the web server serves from

@@ -10,7 +10,7 @@ import re
 from . import __version__
 from .detect.node import clean_rel
 from .errors import PlanError, TemplateError
-from .ignore import default_node_rules, excluded_by
+from .ignore import default_rules, excluded_by, node_plan_rules
 from .model import (
     BuildArg,
     BuildPlan,
@@ -311,18 +311,24 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         built_outputs |= {".nuxt", ".output"}
     if static:
         built_outputs.add(facts.static_out_dir or ("out" if facts.next_output == "export" else "dist"))
-    ignore = default_node_rules(
+    ignore = node_plan_rules(
         built_outputs=tuple(sorted(built_outputs)),
         secret_npmrc=facts.npmrc_has_token,
         yarn_berry=install.manager is PackageManager.YARN and _is_berry(facts),
     )
-    copied = list(install.manifest_files)
-    copied += [step.sources[0].removeprefix(f"{WORKDIR}/") for step in runtime_copies if step.from_stage == "build"
-               and step.sources[0].removeprefix(f"{WORKDIR}/") in SOURCE_DIRS]
+    # what the Dockerfile copies from the build context ("." when it copies all of it)
+    needs = list(dict.fromkeys(install.manifest_files))
+    if copy_sources or build_command or install.context_first:
+        needs.append(".")
+    needs += [step.sources[0].removeprefix(f"{WORKDIR}/") for step in runtime_copies if step.from_stage == "build"
+              and step.sources[0].removeprefix(f"{WORKDIR}/") in SOURCE_DIRS]
     if start_argv is not None and copy_sources:
-        copied += [a for a in start_argv[1:2] if clean_rel(a) and not a.startswith("node_modules/")]
-    for path in copied:
-        rule = excluded_by(ignore, path)
+        needs += [c for a in start_argv[1:2] if (c := clean_rel(a)) and not c.startswith("node_modules/")]
+    needs += [s for step in runtime_copies if step.from_stage is None for s in step.sources]
+    context_needs = tuple(dict.fromkeys(needs))
+    all_rules = default_rules(ignore)
+    for path in context_needs:
+        rule = excluded_by(all_rules, path) if path != "." else None
         if rule is not None:  # a bug in dockgen's rules, never the user's fault
             raise AssertionError(f".dockerignore rule {rule!r} would exclude {path}, which the Dockerfile needs")
 
@@ -359,6 +365,7 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         labels=labels,
         stopsignal=None,
         ignore=ignore,
+        context_needs=context_needs,
         decisions=tuple(decisions),
         notices=tuple(notices),
         static_root=static_root,

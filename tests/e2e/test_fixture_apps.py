@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dockgen.api import detect, plan, render, write
+from dockgen.api import detect, measure, plan, render, write
 
 from ..conftest import FIXTURES
 from .harness import PREFIX, build, copy_app, for_this_engine, run
@@ -27,7 +27,7 @@ def test_fixture_app_builds_and_runs(case: str, engine: None, tmp_path: Path) ->
     config = tomllib.loads((FIXTURES / case / "case.toml").read_text(encoding="utf-8"))
     app = copy_app(FIXTURES / case / "app", tmp_path / "app")
     built = plan(detect(app), **config.get("options", {}))
-    write(render(built), app)
+    write([f if f.path != ".dockerignore" else measure(app, built) for f in render(built)], app)
     assert built.port is not None
     tag = f"{PREFIX}/{case}:test"
     build(tag, app, for_this_engine(app / "Dockerfile", tmp_path / "Dockerfile"))

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from dockgen.api import detect, plan, render, write
+from dockgen.api import detect, measure, plan, render, write
 from dockgen.model import BuildPlan
 from dockgen.plan import Options
 
@@ -73,7 +73,7 @@ def test_generated_image_builds_runs_and_beats_v1(case: str, template: str, engi
     opts = {**config.get("options", {}), "template": template}
     app = copy_app(FIXTURES / case / "app", tmp_path / "app")
     built = plan(detect(app), options=Options(**opts))
-    write(render(built), app)
+    write([f if f.path != ".dockerignore" else measure(app, built) for f in render(built)], app)
     assert built.port is not None
     dockerfile = for_this_engine(app / "Dockerfile", tmp_path / "Dockerfile")
     tag = f"{PREFIX}/{case}-{template}:test"

@@ -21,6 +21,8 @@ Examples:
   dockgen init --diff --force     overwrite (old files kept as *.bak), showing the diff
   dockgen detect --json           what dockgen sees, for scripts
   dockgen plan                    every decision and why
+  dockgen context --json          what `docker build` sends: sizes, secrets, COPY checks
+  dockgen context --suggest       a measured .dockerignore for this context
   dockgen init --template node-slim --node-version 22 --port 8080
 
 \b
@@ -45,6 +47,8 @@ TemplateOpt = Annotated[str | None, typer.Option("--template", "-t", help="Templ
 NodeVersionOpt = Annotated[str | None, typer.Option("--node-version", help="Node.js version or range (24, ^22, "
                                                      "24.11.1, lts/*); overrides .nvmrc, engines...")]
 PortOpt = Annotated[int | None, typer.Option("--port", help="Port the app listens on: EXPOSE and ENV PORT.")]
+AllowListOpt = Annotated[bool, typer.Option("--allow-list", help="Write the .dockerignore as an allow-list: `*`, "
+                                                                 "then `!` for exactly what the Dockerfile copies.")]
 
 
 def _version(value: bool) -> None:
@@ -110,14 +114,23 @@ def init(
                                                         "<name>.bak).")] = False,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 4 when the files on disk differ "
                                                         "from what dockgen would write (for CI).")] = False,
+    allow_list: AllowListOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Write a Dockerfile and .dockerignore for the app (never overwrites a differing file without --force)."""
+    """Write a Dockerfile and a measured .dockerignore for the app.
+
+    The .dockerignore is measured: each rule says what it keeps out of the build context. An existing
+    .dockerignore is merged (its lines kept, first). A differing file is never overwritten without
+    --force, and then the old one is kept as <name>.bak.
+    """
     from .. import api
-    from ..model import WriteStatus, to_jsonable
+    from ..model import RenderedFile, WriteStatus, to_jsonable
+    from ..suggest import for_plan, human
 
     built = api.plan(api.detect(path), options=_options(template, node_version, port))
-    files = api.render(built)
+    measured = for_plan(path, built, allowlist=allow_list)
+    files = [f if f.path != ".dockerignore" else RenderedFile(path=f.path, content=measured.text)
+             for f in api.render(built)]
     outcomes = api.write(files, path, force=force, dry_run=dry_run or check)
     conflict = any(o.status is WriteStatus.CONFLICT for o in outcomes)
     drift = check and any(o.status is not WriteStatus.IDENTICAL for o in outcomes)
@@ -129,6 +142,9 @@ def init(
             "template": built.template,
             "runtime": to_jsonable(built.runtime),
             "port": built.port,
+            "context": {"sent_files": measured.after_files, "sent_bytes": measured.after_bytes,
+                        "before_files": measured.before_files, "before_bytes": measured.before_bytes,
+                        "flagged_lines": measured.flagged},
             "notices": to_jsonable(built.notices),
         })
     else:
@@ -140,6 +156,11 @@ def init(
             if diff and o.diff and o.status is not WriteStatus.IDENTICAL:
                 typer.echo(o.diff, nl=False)
         _notices(built.notices)
+        typer.echo(f"context: {human(measured.after_bytes)} in {measured.after_files:,} files sent "
+                   f"(without this .dockerignore: {human(measured.before_bytes)} in {measured.before_files:,})",
+                   err=True)
+        for line in measured.flagged:
+            typer.echo(f"warning: your .dockerignore line {line!r} excludes a file the Dockerfile copies", err=True)
         if not conflict and not dry_run and not check and any(o.written for o in outcomes):
             publish = f" -p {built.port}:{built.port}" if built.port else ""
             typer.echo(f"next: docker build -t {_image_name(built.app_name)} {path} && "
@@ -152,6 +173,144 @@ def init(
     if drift:
         raise DockgenError("files differ from what dockgen would write", "run `dockgen init --force`",
                            exit_code=ExitCode.DRIFT)
+
+
+@app.command(epilog="Examples: dockgen context --list | head; dockgen context --json --top 5; "
+                    "dockgen context --suggest > .dockerignore.new")
+def context(
+    path: Annotated[Path, typer.Argument(help="The build context directory.", show_default=".")] = Path("."),
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="The Dockerfile (default: PATH/Dockerfile); "
+                                                                   "its <name>.dockerignore wins, as in BuildKit.")]
+    = None,
+    ignore_file: Annotated[Path | None, typer.Option("--ignore-file", help="Use this ignore file instead.")] = None,
+    list_files: Annotated[bool, typer.Option("--list", help="Print every file the build sees (what `COPY . /x` "
+                                                           "copies), one relative path per line, sorted.")] = False,
+    dirs: Annotated[bool, typer.Option("--dirs", help="With --list: directories too (with a trailing /).")] = False,
+    null: Annotated[bool, typer.Option("--null", "-0", help="With --list: end paths with NUL, not newline.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Also measure inside ignored directories (slower).")] = False,
+    top: Annotated[int, typer.Option("--top", help="How many of the largest directories and files.")] = 10,
+    suggest_: Annotated[bool, typer.Option("--suggest", help="Print a measured .dockerignore for this context "
+                                                             "(merged with the existing one).")] = False,
+    allow_list: AllowListOpt = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Measure the build context exactly as `docker build` sends it: sizes, secrets, excluded COPY sources.
+
+    Exit code 1 when the build would fail: a COPY/ADD source excluded by the rules or missing, or a
+    directory the engine cannot read.
+    """
+    import sys
+
+    from ..context import analyze
+    from ..suggest import human, suggest
+
+    progress = _progress() if sys.stderr.isatty() and not json_out else None
+    report = analyze(path, dockerfile=file, ignore_file=ignore_file, measure_ignored=full or suggest_,
+                     listing=list_files, top=top, progress=progress)
+    if progress is not None:
+        sys.stderr.write("\r\033[K")
+    if list_files:
+        end = b"\0" if null else b"\n"
+        out = sys.stdout.buffer
+        for p in report.walk.listing or []:
+            if p.endswith("/") and not dirs:
+                continue
+            out.write(p.encode("utf-8", "surrogateescape") + end)
+        out.flush()
+        _fail_on_errors(report.errors)
+        return
+    suggestion = None
+    if suggest_:
+        needed = [s.source for s in report.sources if s.status in ("sent", "partly-excluded")] or ["."]
+        existing_path = Path(ignore_file) if ignore_file else (path / report.ignore_file if report.ignore_file
+                                                               else None)
+        existing = existing_path.read_text(encoding="utf-8", errors="surrogateescape") if existing_path else None
+        suggestion = suggest(path, needed=needed, existing=existing, allowlist=allow_list, top=top,
+                             version=__version__)
+    data = _context_json(report, top)
+    if suggestion is not None:
+        data["suggestion"] = {"text": suggestion.text, "sent_files": suggestion.after_files,
+                              "sent_bytes": suggestion.after_bytes, "flagged_lines": suggestion.flagged}
+    if json_out:
+        emit_json(data)
+    elif suggestion is not None:
+        typer.echo(suggestion.text, nl=False)
+        typer.echo(f"context: {human(suggestion.before_bytes)} in {suggestion.before_files:,} files now, "
+                   f"{human(suggestion.after_bytes)} in {suggestion.after_files:,} with this .dockerignore",
+                   err=True)
+    else:
+        _print_context(data, human)
+    _fail_on_errors(report.errors)
+
+
+def _progress() -> Any:
+    import sys
+
+    def show(n: int) -> None:
+        sys.stderr.write(f"\rscanning the context: {n:,} files")
+        sys.stderr.flush()
+
+    return show
+
+
+def _fail_on_errors(errors: list[str]) -> None:
+    if errors:
+        raise DockgenError(f"the build would fail: {errors[0]}" + (f" (and {len(errors) - 1} more)"
+                                                                    if len(errors) > 1 else ""),
+                           "see `dockgen context --json` for all of them")
+
+
+def _context_json(report: Any, top: int) -> dict[str, Any]:
+    w = report.walk
+    dirs = sorted(((v[0] + v[1], k, v) for k, v in w.dir_bytes.items()), key=lambda t: (-t[0], t[1]))[:top]
+    return {
+        "context": report.root,
+        "dockerfile": report.dockerfile,
+        "ignore_file": report.ignore_file,
+        "ignore_rules": report.ignore_rules,
+        "sent": {"files": w.sent_files, "bytes": w.sent_bytes, "dirs": w.sent_dirs},
+        "ignored": {"files": w.ignored_files, "bytes": w.ignored_bytes, "complete": w.ignored_complete,
+                    "pruned_dirs": w.pruned_dirs[:200], "pruned_dir_count": len(w.pruned_dirs)},
+        "largest_dirs": [{"path": k, "bytes": total, "sent_bytes": v[0], "ignored_bytes": v[1], "files": v[2]}
+                         for total, k, v in dirs],
+        "largest_files": [{"path": p, "bytes": size, "sent": sent} for size, p, sent in w.largest_files],
+        "secrets": [{"path": s.path, "kind": s.kind, "sent": s.sent} for s in report.secrets],
+        "copy_sources": [{"line": c.line, "instruction": c.instruction, "source": c.source, "status": c.status,
+                          "excluded_by": c.excluded_by} for c in report.sources],
+        "errors": report.errors,
+        "warnings": [f"{p.path}: {p.message}" for p in w.warnings],
+    }
+
+
+def _print_context(data: dict[str, Any], human: Any) -> None:
+    sent, ignored = data["sent"], data["ignored"]
+    typer.echo(f"context      {data['context']}")
+    typer.echo(f"ignore file  {data['ignore_file'] or 'none'} ({data['ignore_rules']} rules); "
+               f"Dockerfile {data['dockerfile'] or 'none'}")
+    typer.echo(f"sent         {human(sent['bytes']):>10}  {sent['files']:>9,} files")
+    note = "" if ignored["complete"] else f"  + {ignored['pruned_dir_count']} ignored dirs not measured (--full)"
+    typer.echo(f"ignored      {human(ignored['bytes']):>10}  {ignored['files']:>9,} files{note}")
+    if data["largest_dirs"]:
+        typer.echo(f"\n{'largest directories':<42}{'sent':>10} {'ignored':>10} {'files':>8}")
+        for d in data["largest_dirs"]:
+            typer.echo(f"  {d['path'][:40]:<40}{human(d['sent_bytes']):>10} {human(d['ignored_bytes']):>10}"
+                       f" {d['files']:>8,}")
+    if data["largest_files"]:
+        typer.echo("\nlargest files")
+        for f in data["largest_files"]:
+            typer.echo(f"  {f['path'][:40]:<40}{human(f['bytes']):>10}  {'sent' if f['sent'] else 'ignored'}")
+    for s in data["secrets"]:
+        if s["sent"]:
+            typer.echo(f"warning: secret {s['path']} ({s['kind']}) is sent to the builder: add it to the "
+                       ".dockerignore (dockgen context --suggest)", err=True)
+        else:
+            typer.echo(f"secret       {s['path']} ({s['kind']}): ignored, good")
+    for c in data["copy_sources"]:
+        if c["status"] != "sent":
+            typer.echo(f"{c['instruction']} {c['source']} (line {c['line']}): {c['status']}"
+                       + (f" by {c['excluded_by']}" if c["excluded_by"] else ""), err=True)
+    for w in data["warnings"]:
+        typer.echo(f"warning: {w}", err=True)
 
 
 @app.command()

@@ -1,0 +1,75 @@
+"""The build-context paths a Dockerfile copies (COPY/ADD without --from), read with Docker's own parser."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .dockerignore import go_clean
+from .errors import DockgenError
+
+VAR = re.compile(r"\$(?:\{(\w+)(?::[-+]([^}]*))?\}|(\w+))")
+
+
+class DockerfileError(DockgenError):
+    """The Dockerfile cannot be parsed."""
+
+
+@dataclass(frozen=True, slots=True)
+class CopySource:
+    line: int
+    instruction: str  # "COPY" / "ADD"
+    source: str  # as written (after ARG expansion), e.g. "package*.json"
+    path: str  # cleaned, relative to the context ("." for the whole context)
+    wildcard: bool
+    resolved: bool  # False when a variable could not be expanded
+
+
+def _expand(text: str, args: dict[str, str]) -> tuple[str, bool]:
+    ok = True
+
+    def repl(m: re.Match[str]) -> str:
+        nonlocal ok
+        name = m.group(1) or m.group(3)
+        if name in args:
+            return args[name]
+        if m.group(2) is not None:
+            return m.group(2)
+        ok = False
+        return m.group(0)
+
+    return VAR.sub(repl, text), ok
+
+
+def copy_sources(text: str) -> list[CopySource]:
+    import dockerfile
+
+    try:
+        commands = dockerfile.parse_string(text)
+    except dockerfile.GoParseError as exc:
+        raise DockerfileError(f"Dockerfile: {exc}", "fix the Dockerfile syntax (docker build reports the same)") \
+            from exc
+    args: dict[str, str] = {}
+    out: list[CopySource] = []
+    for c in commands:
+        cmd = c.cmd.upper()
+        if cmd in ("ARG", "ENV"):
+            words = c.value if cmd == "ARG" else tuple(f"{c.value[i]}={c.value[i + 1]}"
+                                                       for i in range(0, len(c.value) - 1, 2))
+            for word in words:
+                key, sep, value = word.partition("=")
+                if sep and key not in args:
+                    args[key] = value.strip('"')
+            continue
+        if cmd not in ("COPY", "ADD") or any(f.startswith("--from") for f in c.flags) or c.heredocs:
+            continue
+        for raw in c.value[:-1]:
+            if cmd == "ADD" and re.match(r"^(https?|git)://|^git@", raw):
+                continue
+            source, ok = _expand(raw, args)
+            path = go_clean(source)
+            if path.startswith("/"):
+                path = go_clean(path.lstrip("/")) if path != "/" else "."
+            out.append(CopySource(line=c.start_line, instruction=cmd, source=source, path=path,
+                                  wildcard=bool(re.search(r"[*?\[]", path)), resolved=ok))
+    return out
