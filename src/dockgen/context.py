@@ -23,8 +23,6 @@ from .dockerignore import DockerIgnore, DockerIgnorePattern
 from .errors import DockgenError
 from .secrets import Secret
 
-KIND_FILE, KIND_DIR, KIND_LINK, KIND_FIFO, KIND_OTHER = "file", "dir", "symlink", "fifo", "other"
-
 
 class ContextError(DockgenError):
     """The context cannot be read the way `docker build` would need to."""
@@ -91,9 +89,13 @@ class _Matcher:
         return any(t.startswith(prefix) for t in self.exception_texts)
 
 
-# names worth a closer look by secrets.check (one regexp call per file keeps the walk fast)
-SUSPECT = re.compile(r"(?i)(\.env|id_|\.npmrc$|\.git-credentials$|\.?netrc$|\.pypirc$|\.pgpass$|credentials$|"
-                     r"config\.json$|terraform\.tfstate|privkey|private\.key$)|.*\.(pem|key|p12|pfx|jks|keystore|json)$")
+# names worth a closer look by secrets.check: str.startswith/endswith with tuples, the cheapest test
+SUSPECT_PREFIX = (".env", "id_", ".npmrc", ".git-credentials", ".netrc", "_netrc", ".pypirc", ".pgpass",
+                  "credentials", "config.json", "terraform.tfstate", "privkey", "private.key", "client_secret")
+SUSPECT_SUFFIX = (".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".json")
+SUSPECT = re.compile(r"(?i)(\.env|id_|\.npmrc$|\.git-credentials$|_?\.?netrc$|\.pypirc$|\.pgpass$|credentials$|"
+                     r"config\.json$|terraform\.tfstate|privkey|private\.key$|client_secret)|"
+                     r".*(\.(pem|key|p12|pfx|jks|keystore)|credential.*\.json|service-?account.*\.json)$")
 
 
 def _head(path: str) -> Callable[[], bytes]:
@@ -101,18 +103,6 @@ def _head(path: str) -> Callable[[], bytes]:
         with open(path, "rb") as fh:
             return fh.read(65536)
     return read
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return KIND_DIR
-    if stat.S_ISREG(mode):
-        return KIND_FILE
-    if stat.S_ISLNK(mode):
-        return KIND_LINK
-    if stat.S_ISFIFO(mode):
-        return KIND_FIFO
-    return KIND_OTHER  # sockets arrive as empty files, devices as devices (COPY makes empty files)
 
 
 def _dac_override() -> bool:
@@ -130,12 +120,16 @@ def _dac_override() -> bool:
 _OVERRIDE: list[bool] = []
 
 
+def _has_override() -> bool:
+    if not _OVERRIDE:
+        _OVERRIDE.append(_dac_override())
+    return _OVERRIDE[0]
+
+
 def _allowed(st: os.stat_result, bits: int) -> bool:
     """The permission check the kernel makes for this process (``bits`` as for the owner: 0o4 read,
     0o1 search). ACLs are not looked at."""
-    if not _OVERRIDE:
-        _OVERRIDE.append(_dac_override())
-    if _OVERRIDE[0]:
+    if _has_override():
         return True
     if st.st_uid == os.geteuid():
         shift = 6
@@ -150,6 +144,8 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
          listing: bool = False, top: int = 10, dir_depth: int = 3,
          progress: Callable[[int], None] | None = None, find_secrets: bool = False,
          skip: frozenset[str] = frozenset()) -> Walk:
+    """Walk the context once. The hot loop stays small: one ``fstatat`` per entry relative to its
+    directory's descriptor, directory totals added once per directory, not per file."""
     base = Path(root)
     if not base.exists():
         raise ContextError(f"{base}: no such directory", "pass the build context directory")
@@ -157,16 +153,21 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
         raise ContextError(f"{base}: not a directory", "the build context is a directory")
     real = os.path.realpath(base)  # the engine resolves a symlinked context root
     matcher = _Matcher(ignore)
-    result = Walk(listing=[] if listing else None, by_rule=[[0, 0] for _ in matcher.patterns])
+    patterns = matcher.patterns
+    result = Walk(listing=[] if listing else None, by_rule=[[0, 0] for _ in patterns])
+    listed = result.listing
+    override = _has_override()
     heap: list[tuple[int, str, bool]] = []
+    floor = -1  # smallest size in a full heap: most files are smaller and skip the heap entirely
     # stack of (relative dir, depth of its children, inherited pattern hits, sent?, rule that pruned it)
     stack: list[tuple[str, int, frozenset[int], bool, int]] = [("", 1, frozenset(), True, -1)]
-    seen = 0
+    seen, next_report = 0, 5000
+    S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, S_IFIFO = 0o170000, stat.S_IFDIR, stat.S_IFREG, stat.S_IFLNK, stat.S_IFIFO
     while stack:
         rel_dir, depth, inherited, sent_dir, owner = stack.pop()
-        full = os.path.join(real, rel_dir) if rel_dir else real
+        prefix = rel_dir + "/" if rel_dir else ""
         try:
-            entries = list(os.scandir(full))
+            fd = os.open(os.path.join(real, rel_dir) if rel_dir else real, os.O_RDONLY | os.O_DIRECTORY)
         except PermissionError:
             problem = Problem(path=rel_dir or ".", message="permission denied: the engine cannot read this directory")
             (result.problems if sent_dir else result.warnings).append(problem)
@@ -175,73 +176,104 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
             (result.problems if sent_dir else result.warnings).append(
                 Problem(path=rel_dir or ".", message=f"cannot read: {exc.strerror}"))
             continue
-        for entry in entries:
-            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-            if rel in skip:
-                continue
-            try:
-                st = entry.stat(follow_symlinks=False)
-            except OSError as exc:
-                result.warnings.append(Problem(path=rel, message=f"cannot stat: {exc.strerror}"))
-                continue
-            kind = _kind(st.st_mode)
-            is_dir = kind == KIND_DIR
-            rule = matcher.deciding(rel, depth, inherited) if sent_dir and matcher.patterns else owner
-            excluded = not sent_dir or (rule >= 0 and not matcher.patterns[rule].exclusion)
-            if is_dir and not _allowed(st, 0o5):
-                # the engine opens every directory its walk reaches, excluded or not, and fails
-                result.problems.append(Problem(path=rel, message="permission denied: `docker build` fails "
-                                                                  "opening this directory (even when it is ignored)"))
-                continue
-            if is_dir:
-                child_inherited = matcher.dir_matches(rel, depth, inherited) if sent_dir and matcher.patterns \
-                    else inherited
-                if not excluded:
-                    _sent_dir(result, rel)
-                    stack.append((rel, depth + 1, child_inherited, True, -1))
-                elif sent_dir and matcher.has_exceptions and matcher.walk_into(rel):
-                    _sent_dir(result, rel)  # the engine sends the directory itself and walks on
-                    stack.append((rel, depth + 1, child_inherited, True, -1))
+        dir_sent = dir_ignored = dir_files = dir_sent_files = dir_ignored_files = 0
+        try:
+            with os.scandir(fd) as it:
+                entries = list(it)
+            for entry in entries:
+                name = entry.name
+                rel = prefix + name
+                if skip and rel in skip:
+                    continue
+                try:
+                    st = os.stat(name, dir_fd=fd, follow_symlinks=False)
+                except OSError as exc:
+                    result.warnings.append(Problem(path=rel, message=f"cannot stat: {exc.strerror}"))
+                    continue
+                fmt = st.st_mode & S_IFMT
+                if patterns and sent_dir:
+                    rule = matcher.deciding(rel, depth, inherited)
+                    excluded = rule >= 0 and not patterns[rule].exclusion
                 else:
-                    if sent_dir:
-                        result.pruned_dirs.append(rel)
-                    if measure_ignored:
-                        stack.append((rel, depth + 1, child_inherited, False, rule))
+                    rule = owner
+                    excluded = not sent_dir
+                if fmt == S_IFDIR:
+                    if not override and not _allowed(st, 0o5):
+                        # the engine opens every directory its walk reaches, excluded or not, and fails
+                        result.problems.append(Problem(path=rel, message="permission denied: `docker build` fails "
+                                                       "opening this directory (even when it is ignored)"))
+                        continue
+                    child = matcher.dir_matches(rel, depth, inherited) if patterns and sent_dir else inherited
+                    if not excluded:
+                        _sent_dir(result, rel)
+                        stack.append((rel, depth + 1, child, True, -1))
+                    elif sent_dir and matcher.has_exceptions and matcher.walk_into(rel):
+                        _sent_dir(result, rel)  # the engine sends the directory itself and walks on
+                        stack.append((rel, depth + 1, child, True, -1))
                     else:
-                        result.ignored_complete = False
-                continue
-            size = st.st_size if kind in (KIND_FILE, KIND_LINK) else 0
-            if kind == KIND_FILE and not excluded and not _allowed(st, 0o4):
-                result.warnings.append(Problem(path=rel, message="unreadable: the engine sends it as an empty file"))
-                size = 0
-            seen += 1
-            if progress and seen % 5000 == 0:
+                        if sent_dir:
+                            result.pruned_dirs.append(rel)
+                        if measure_ignored:
+                            stack.append((rel, depth + 1, child, False, rule))
+                        else:
+                            result.ignored_complete = False
+                    continue
+                is_file = fmt == S_IFREG
+                size = st.st_size if is_file or fmt == S_IFLNK else 0
+                if is_file and not excluded and not override and not _allowed(st, 0o4):
+                    result.warnings.append(Problem(path=rel, message="unreadable: the engine sends it as an empty file"))
+                    size = 0
+
+                if find_secrets and is_file and (name.endswith(SUSPECT_SUFFIX) or name.startswith(SUSPECT_PREFIX)) \
+                        and SUSPECT.match(name):
+                    found = secret_scan.check(rel, name, not excluded, _head(os.path.join(real, rel)))
+                    if found is not None:
+                        result.secrets.append(found)
+                dir_files += 1
+                if excluded:
+                    dir_ignored += size
+                    dir_ignored_files += 1
+                    if rule >= 0:
+                        counts = result.by_rule[rule]
+                        counts[0] += 1
+                        counts[1] += size
+                else:
+                    dir_sent += size
+                    dir_sent_files += 1
+                    if listed is not None and fmt != S_IFIFO:  # COPY drops FIFOs
+                        listed.append(rel)
+                if is_file and size > floor:
+                    item = (size, rel, not excluded)
+                    if len(heap) < top:
+                        heapq.heappush(heap, item)
+                    else:
+                        heapq.heapreplace(heap, item)
+                    if len(heap) == top:
+                        floor = heap[0][0]
+        finally:
+            os.close(fd)
+        if progress is not None:
+            seen += len(entries)
+            if seen >= next_report:
                 progress(seen)
-            if find_secrets and kind == KIND_FILE and SUSPECT.match(entry.name):
-                found = secret_scan.check(rel, entry.name, not excluded, _head(entry.path))
-                if found is not None:
-                    result.secrets.append(found)
-            if excluded:
-                result.ignored_files += 1
-                result.ignored_bytes += size
-                if rule >= 0:
-                    result.by_rule[rule][0] += 1
-                    result.by_rule[rule][1] += size
-            else:
-                result.sent_files += 1
-                result.sent_bytes += size
-                if result.listing is not None and kind != KIND_FIFO:  # COPY drops FIFOs
-                    result.listing.append(rel)
-            _add_dir_bytes(result, rel, size, not excluded, dir_depth)
-            if kind == KIND_FILE:
-                item = (size, rel, not excluded)
-                if len(heap) < top:
-                    heapq.heappush(heap, item)
-                elif size > heap[0][0]:
-                    heapq.heapreplace(heap, item)
+                next_report = seen + 5000
+        result.sent_bytes += dir_sent
+        result.ignored_bytes += dir_ignored
+        result.sent_files += dir_sent_files
+        result.ignored_files += dir_ignored_files
+        if rel_dir and dir_files:
+            parts = rel_dir.split("/")
+            for k in range(1, min(len(parts), dir_depth) + 1):
+                key = "/".join(parts[:k])
+                slot = result.dir_bytes.get(key)
+                if slot is None:
+                    slot = result.dir_bytes[key] = [0, 0, 0]
+                slot[0] += dir_sent
+                slot[1] += dir_ignored
+                slot[2] += dir_files
     result.largest_files = sorted(heap, reverse=True)
-    if result.listing is not None:
-        result.listing.sort()
+    if listed is not None:
+        listed.sort()
     return result
 
 
@@ -249,17 +281,6 @@ def _sent_dir(result: Walk, rel: str) -> None:
     result.sent_dirs += 1
     if result.listing is not None:
         result.listing.append(rel + "/")
-
-
-def _add_dir_bytes(result: Walk, rel: str, size: int, sent: bool, max_depth: int) -> None:
-    parts = rel.split("/")[:-1]
-    for k in range(1, min(len(parts), max_depth) + 1):
-        key = "/".join(parts[:k])
-        slot = result.dir_bytes.get(key)
-        if slot is None:
-            slot = result.dir_bytes[key] = [0, 0, 0]
-        slot[0 if sent else 1] += size
-        slot[2] += 1
 
 
 def sent_paths(root: str | os.PathLike[str], ignore: DockerIgnore | None) -> Iterator[str]:
