@@ -221,7 +221,7 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
                 is_file = fmt == S_IFREG
                 size = st.st_size if is_file or fmt == S_IFLNK else 0
                 if is_file and not excluded and not override and not _allowed(st, 0o4):
-                    result.warnings.append(Problem(path=rel, message="unreadable: the engine sends it as an empty file"))
+                    result.warnings.append(Problem(path=rel, message="unreadable: sent as an empty file"))
                     size = 0
 
                 if find_secrets and is_file and (name.endswith(SUSPECT_SUFFIX) or name.startswith(SUSPECT_PREFIX)) \
