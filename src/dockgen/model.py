@@ -22,6 +22,11 @@ class PackageManager(enum.StrEnum):
     YARN = "yarn"
     PNPM = "pnpm"
     BUN = "bun"
+    UV = "uv"
+    POETRY = "poetry"
+    PDM = "pdm"
+    PIPENV = "pipenv"
+    PIP = "pip"
 
 
 class Framework(enum.StrEnum):
@@ -34,6 +39,10 @@ class Framework(enum.StrEnum):
     NUXT = "nuxt"
     REMIX = "remix"
     VITE_STATIC = "vite-static"
+    DJANGO = "django"
+    FLASK = "flask"
+    FASTAPI = "fastapi"
+    STARLETTE = "starlette"
 
 
 class Severity(enum.StrEnum):
@@ -108,6 +117,43 @@ class NodeFacts(Record):
     notices: tuple[Notice, ...] = ()
 
 
+class PythonFacts(Record):
+    """What a Python repository says, and nothing decided."""
+
+    language: Language = Language.PYTHON
+    name: str | None
+    version: str | None
+    description: str | None
+    license: str | None
+    repository: str | None
+    package_manager: PackageManager
+    package_manager_version: str | None
+    package_manager_source: str
+    lockfile: Lockfile | None
+    lockfiles: tuple[Lockfile, ...]
+    requirements_files: tuple[str, ...]  # requirements.txt and every -r/-c file it pulls in, in order
+    requirements_hashes: bool  # every requirement line is pinned with --hash
+    manifest_files: tuple[str, ...]  # files the dependency install reads (copied before the sources)
+    version_hints: tuple[VersionHint, ...]
+    build_backend: str | None  # "hatchling.build", "setuptools.build_meta", "poetry.core.masonry.api", ...
+    is_package: bool  # the project itself is installable (a build system and a package), not just deps
+    dependencies: tuple[str, ...]  # normalized names of the runtime dependencies
+    dev_groups: tuple[str, ...]  # dependency groups / extras / dev sections that are not shipped
+    scripts: Mapping[str, str]  # [project.scripts] / [tool.poetry.scripts]: name -> "module:function"
+    framework: Framework | None
+    framework_evidence: str | None
+    app_target: str | None  # "pkg.module:app", "pkg:create_app()" or Django's "mysite.wsgi:application"
+    django_settings: str | None  # "mysite.settings"
+    django_static_root: bool  # settings set STATIC_ROOT: collectstatic has a destination
+    manage_py: bool
+    procfile_web: str | None
+    src_layout: bool
+    entry_files: tuple[str, ...]  # app.py / main.py / server.py / wsgi.py / asgi.py at the root
+    system_deps: tuple[str, ...]  # dependencies that need OS libraries (psycopg2, mysqlclient, Pillow, lxml)
+    port_hints: tuple[PortHint, ...]
+    notices: tuple[Notice, ...] = ()
+
+
 class ImageRef(Record):
     """A base image: ``repository:tag[@digest]``; ``tag_expr`` is the tag as written with ARGs."""
 
@@ -154,6 +200,7 @@ class RuntimeChoice(Record):
     codename: str | None
     end_of_life: str | None
     table_date: str
+    line: str = ""  # the release line: Node's major ("24"), CPython's minor ("3.14")
 
 
 class Decision(Record):
@@ -180,11 +227,25 @@ class InstallSpec(Record):
     setup_copy: tuple[CopyStep, ...]  # e.g. the bun binary copied from its image
     env: Mapping[str, str]  # ENV for the install stages
     install_all: str  # all dependencies, frozen
-    install_prod: str  # production dependencies only, frozen
+    install_prod: str  # production dependencies only, frozen (Python: the dependencies, not the project)
     cache_target: str  # BuildKit cache mount target
     frozen: bool
     secrets: tuple[str, ...] = ()  # build secrets mounted into the install (e.g. "npmrc")
     context_first: bool = False  # workspaces: the whole context is copied before installing
+    install_project: str | None = None  # Python: installs the project itself, after the sources
+
+
+class PythonSpec(Record):
+    """What only a Python plan needs."""
+
+    venv: str  # the virtualenv copied into the runtime, e.g. /opt/venv
+    python: str  # the interpreter the venv is made from (it must exist at the same path at run time)
+    builder_python_packages: tuple[str, ...]  # Debian packages giving that interpreter (distroless builder)
+    tools_venv: str | None  # where poetry/pdm/pipenv are installed in the builder (never shipped)
+    tool_install: str | None  # the pinned install of that tool
+    extra_packages: tuple[str, ...]  # server packages dockgen adds because the app does not depend on them
+    collectstatic: bool
+    server: str  # "gunicorn", "uvicorn", "gunicorn+uvicorn", "procfile", "script", "python"
 
 
 class BuildPlan(Record):
@@ -227,6 +288,7 @@ class BuildPlan(Record):
     decisions: tuple[Decision, ...]
     notices: tuple[Notice, ...]
     static_root: str | None = None  # static sites: where the web server serves from
+    python: PythonSpec | None = None  # Python apps: the virtualenv and what runs in it
 
 
 class RenderedFile(Record):

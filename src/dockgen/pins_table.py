@@ -36,6 +36,25 @@ PINS: dict[str, Any] = {
     # npm's dist-tags.latest on AS_OF (npm view <pkg> dist-tags.latest)
     "tools": {"pnpm": "12.21.0", "yarn_classic": "1.22.22", "yarn_berry": "4.18.1", "corepack": "0.36.0",
               "bun": "1.4.5"},
+    # Python. Debian point releases (/etc/debian_version of the stable images): the distroless python3
+    # images run Debian's own CPython (debian13: 3.13, debian12: 3.11), so their builder is plain Debian.
+    "python": {
+        "debian": {"trixie": "13.8", "bookworm": "12.15"},
+        "distroless": {"debian13": {"minor": "3.13", "deb": "3.13.5-2+deb13u5", "suite": "trixie"},
+                       "debian12": {"minor": "3.11", "deb": "3.11.2-6+deb12u9", "suite": "bookworm"}},
+        # official python:<x.y.z>-slim-<suite> images: trixie for 3.12+ (3.11 and older: bookworm)
+        "slim_suite": {"3.9": "bookworm", "3.10": "bookworm", "3.11": "bookworm"},
+        # PyPI's newest on AS_OF (pip index versions <pkg>)
+        "tools": {"uv": "0.13.9", "poetry": "2.5.1", "pdm": "2.29.4", "pipenv": "2026.10.3", "pip": "26.3",
+                  "gunicorn": "27.0.1", "uvicorn": "0.54.0"},
+        # Debian runtime/build packages for dependencies that link OS libraries, per suite
+        "system": {
+            "psycopg2": {"build": ["libpq-dev", "gcc"], "runtime": ["libpq5"]},
+            "mysqlclient": {"build": ["default-libmysqlclient-dev", "pkg-config", "gcc"], "runtime": ["libmariadb3"]},
+            "pillow": {"build": ["libjpeg62-turbo-dev", "zlib1g-dev"], "runtime": ["libjpeg62-turbo"]},
+            "lxml": {"build": ["libxml2-dev", "libxslt1-dev"], "runtime": ["libxml2", "libxslt1.1"]},
+        },
+    },
     # static sites: nginxinc/nginx-unprivileged (uid 101, port 8080). 1.27.3 is the newest tag dockgen could
     # verify here (newer nginx releases exist upstream: bump NGINX_VERSION).
     "static": {"nginx_unprivileged": "1.27.3", "nginx_variant": "alpine-slim"},

@@ -23,6 +23,7 @@ from .model import (
     NodeFacts,
     Notice,
     PackageManager,
+    PythonFacts,
     RuntimeChoice,
     Severity,
 )
@@ -65,7 +66,18 @@ class Options(Record):
 
     template: str | None = None
     node_version: str | None = None
+    python_version: str | None = None
     port: int | None = None
+    language: str | None = None  # "node" / "python": which manifests to read when a repo has both
+
+
+def plan_app(facts: NodeFacts | PythonFacts, options: Options | None = None, pins: Pins | None = None) -> BuildPlan:
+    """Every decision for the app, Node or Python."""
+    if isinstance(facts, PythonFacts):
+        from .plan_python import plan_python
+
+        return plan_python(facts, options, pins)
+    return plan_node(facts, options, pins)
 
 
 def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | None = None) -> BuildPlan:
@@ -288,11 +300,11 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
                                   why="compilers (" + " ".join(builder_packages) + ") in the build stages only"
                                       + (f"; runtime gets {' '.join(libs)}" if libs else "")))
 
-    name = _label_text(facts.name) or "app"
+    name = label_text(facts.name) or "app"
     labels = {"org.opencontainers.image.title": name}
     for key, value in (("version", facts.version), ("description", facts.description),
                        ("licenses", facts.license), ("source", facts.repository)):
-        text = _label_text(value)
+        text = label_text(value)
         if text:
             labels[f"org.opencontainers.image.{key}"] = text
     labels["org.opencontainers.image.base.name"] = runtime_image.ref
@@ -387,6 +399,9 @@ def _choose_template(facts: NodeFacts, options: Options, runtime: RuntimeChoice,
     needs_libs = [a for a in facts.native_addons if a in RUNTIME_LIBS]
     if options.template:
         info = get_template(options.template)
+        if info.language != "node":
+            raise TemplateError(f"{info.name} is a Python template; this is a Node app",
+                                "use node-distroless, node-slim, node-alpine-nonroot or static-nginx")
         if static and info.kind != "static":
             raise TemplateError(f"this is a static site ({facts.framework_evidence or 'next export'}); "
                                 f"{info.name} runs a Node server", "use --template static-nginx or omit --template")
@@ -612,7 +627,7 @@ def _port(facts: NodeFacts, options: Options, static: bool, notices: list[Notice
     return None
 
 
-def _label_text(value: str | None) -> str | None:
+def label_text(value: str | None) -> str | None:
     """A package.json string made safe as a label value: control characters become spaces, backslashes
     are dropped (hadolint misparses an escaped backslash before a quote), at most 200 characters."""
     if not value:

@@ -30,10 +30,14 @@ def dq(value: object) -> str:
 
 
 def envpairs(env: Mapping[str, str]) -> str:
+    """ENV pairs; values are quoted with $ escaped, except the plan's own ``${PATH}`` (PATH="/opt/venv/bin:${PATH}")."""
     parts = []
     for key, value in env.items():
         text = str(value)
-        parts.append(f"{key}={text}" if SAFE_WORD.fullmatch(text) else f"{key}={dq(text)}")
+        if SAFE_WORD.fullmatch(text):
+            parts.append(f"{key}={text}")
+        else:
+            parts.append(f"{key}={dq(text).replace(chr(92) + '${PATH}', '${PATH}')}")
     return " \\\n    ".join(parts)
 
 

@@ -12,12 +12,13 @@ from typing import Any
 
 from .detect import detect
 from .errors import DockgenError
-from .model import Notice, Severity, to_jsonable
-from .plan import Options, plan_node
+from .model import NodeFacts, Notice, Severity, to_jsonable
+from .plan import Options, plan_app
 
 
 def summarize(path: str | os.PathLike[str], options: Options | None = None) -> dict[str, Any]:
-    facts = detect(path)
+    options = options or Options()
+    facts = detect(path, options.language)
     report: dict[str, Any] = {
         "language": facts.language.value,
         "package_manager": facts.package_manager.value,
@@ -26,30 +27,35 @@ def summarize(path: str | os.PathLike[str], options: Options | None = None) -> d
         "lockfile": facts.lockfile.path if facts.lockfile else None,
         "lockfile_format": facts.lockfile.format if facts.lockfile else None,
         "runtime": {
-            "name": "node",
+            "name": facts.language.value,
             "requested": facts.version_hints[0].text if facts.version_hints else None,
             "source": facts.version_hints[0].source if facts.version_hints else None,
             "resolved": None,
         },
         "version_hints": to_jsonable(facts.version_hints),
         "framework": facts.framework.value if facts.framework else None,
-        "typescript": facts.typescript,
         "build_command": None,
         "start_command": None,
         "port": None,
-        "native_addons": list(facts.native_addons),
         "template": None,
         "notices": to_jsonable(facts.notices),
     }
+    if isinstance(facts, NodeFacts):
+        report["typescript"] = facts.typescript
+        report["native_addons"] = list(facts.native_addons)
+    else:
+        report["app_target"] = facts.app_target
+        report["system_deps"] = list(facts.system_deps)
+        report["requirements_files"] = list(facts.requirements_files)
     try:
-        plan = plan_node(facts, options or Options())
+        plan = plan_app(facts, options)
     except DockgenError as exc:  # facts are still worth showing; the problem is reported, not raised
         problem = Notice(severity=Severity.ERROR, topic="plan", message=exc.message + (f" ({exc.hint})"
                                                                                       if exc.hint else ""))
         report["notices"] = report["notices"] + [to_jsonable(problem)]
         return report
     report["runtime"] = {
-        "name": "node",
+        "name": plan.runtime.name,
         "requested": plan.runtime.requested,
         "source": plan.runtime.source,
         "resolved": plan.runtime.resolved,

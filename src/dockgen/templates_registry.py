@@ -25,6 +25,13 @@ BUILTIN: tuple[TemplateInfo, ...] = (
                  kind="node-server",
                  summary="Node server on node:<x.y.z>-alpine<3.x> with apk's tini at /sbin/tini and a fixed "
                          "non-root uid/gid 10001."),
+    TemplateInfo(name="python-slim", file="python-slim.Dockerfile.j2", language="python", kind="python-server",
+                 summary="Python app on the official python:<x.y.z>-slim image: a virtualenv built in a "
+                         "builder stage, Debian's tini, uid 10001. The default for Python."),
+    TemplateInfo(name="python-distroless", file="python-distroless.Dockerfile.j2", language="python",
+                 kind="python-server",
+                 summary="Python app on gcr.io/distroless/python3-debian13 (Debian's CPython 3.13, or "
+                         "debian12's 3.11): the venv is built with the same interpreter; uid 65532."),
     TemplateInfo(name="static-nginx", file="static-nginx.Dockerfile.j2", language="node", kind="static",
                  summary="Static sites (Vite, Next export): built with Node, served by "
                          "nginxinc/nginx-unprivileged (uid 101, port 8080). Chosen automatically."),

@@ -178,4 +178,5 @@ def _choice(table: NodeTable, release: NodeRelease, hint: VersionHint | None,
         codename=line.codename if (line and release.lts) else None,
         end_of_life=eol,
         table_date=table.generated,
+        line=str(release.major),
     )

@@ -22,10 +22,11 @@ def emit_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def print_detect(path: str, json_out: bool) -> None:
+def print_detect(path: str, json_out: bool, language: str | None = None) -> None:
+    from ..plan import Options
     from ..summary import summarize
 
-    report = summarize(path)
+    report = summarize(path, Options(language=language))
     if json_out:
         emit_json(report)
         return
@@ -36,13 +37,14 @@ def print_detect(path: str, json_out: bool) -> None:
         ("language", report["language"]),
         ("package manager", pm),
         ("lockfile", report["lockfile"] or "none"),
-        ("node", f"{rt['resolved'] or '?'}" + (f" (from {rt['source']}: {rt['requested']})" if rt["source"]
-                                                else " (nothing requested: newest LTS)")),
+        (rt["name"], f"{rt['resolved'] or '?'}" + (f" (from {rt['source']}: {rt['requested']})" if rt["source"]
+                                                    else " (nothing requested)")),
         ("framework", report["framework"] or "none"),
         ("build", report["build_command"] or "none"),
         ("start", " ".join(report["start_command"]) if report["start_command"] else "?"),
         ("port", str(report["port"]) if report["port"] else "none"),
-        ("native addons", ", ".join(report["native_addons"]) or "none"),
+        ("native addons" if report["language"] == "node" else "system libs",
+         ", ".join(report.get("native_addons") or report.get("system_deps") or []) or "none"),
         ("template", report["template"] or "?"),
     ]
     sys.stdout.write("".join(f"{key:<16}{value}\n" for key, value in rows))

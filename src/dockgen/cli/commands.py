@@ -32,7 +32,7 @@ Exit codes: 0 ok, 1 bad input, 2 bad usage, 3 conflict (nothing written),
 
 app = typer.Typer(
     name="dockgen",
-    help="Turn a Node app repository into a pinned, multi-stage, non-root production Docker build.",
+    help="Turn a Node or Python app repository into a pinned, multi-stage, non-root production Docker build.",
     epilog=EPILOG,
     add_completion=False,
     no_args_is_help=True,
@@ -46,6 +46,11 @@ TemplateOpt = Annotated[str | None, typer.Option("--template", "-t", help="Templ
                                                   "default: node-distroless, or what the app needs.")]
 NodeVersionOpt = Annotated[str | None, typer.Option("--node-version", help="Node.js version or range (24, ^22, "
                                                      "24.11.1, lts/*); overrides .nvmrc, engines...")]
+PythonVersionOpt = Annotated[str | None, typer.Option("--python-version", help="CPython version or PEP 440 range "
+                                                         "(3.13, 3.12.7, >=3.12); overrides .python-version, "
+                                                         "requires-python...")]
+LanguageOpt = Annotated[str | None, typer.Option("--language", help="node or python, when the repository has "
+                                                 "manifests of both (default: see the README's language rule).")]
 PortOpt = Annotated[int | None, typer.Option("--port", help="Port the app listens on: EXPOSE and ENV PORT.")]
 AllowListOpt = Annotated[bool, typer.Option("--allow-list", help="Write the .dockerignore as an allow-list: `*`, "
                                                                  "then `!` for exactly what the Dockerfile copies.")]
@@ -65,10 +70,12 @@ def _root(
     """dockgen: Dockerfiles that are small, pinned, non-root, with tini as PID 1."""
 
 
-def _options(template: str | None, node_version: str | None, port: int | None) -> Any:
+def _options(template: str | None, node_version: str | None, port: int | None, python_version: str | None = None,
+             language: str | None = None) -> Any:
     from ..plan import Options
 
-    return Options(template=template, node_version=node_version, port=port)
+    return Options(template=template, node_version=node_version, python_version=python_version, port=port,
+                   language=language)
 
 
 def _notices(notices: Any) -> None:
@@ -77,23 +84,25 @@ def _notices(notices: Any) -> None:
 
 
 @app.command(epilog="Example: dockgen detect --json | jq .start_command")
-def detect(path: PathArg = Path("."), json_out: JsonOpt = False) -> None:
-    """Show what dockgen sees in the app: package manager, Node version, framework, start command, port."""
-    print_detect(str(path), json_out)
+def detect(path: PathArg = Path("."), language: LanguageOpt = None, json_out: JsonOpt = False) -> None:
+    """Show what dockgen sees in the app: package manager, runtime version, framework, start command, port."""
+    print_detect(str(path), json_out, language)
 
 
 @app.command(epilog="Example: dockgen plan --json > plan.json")
 def plan(path: PathArg = Path("."), template: TemplateOpt = None, node_version: NodeVersionOpt = None,
-         port: PortOpt = None, json_out: JsonOpt = False) -> None:
+         python_version: PythonVersionOpt = None, port: PortOpt = None, language: LanguageOpt = None,
+         json_out: JsonOpt = False) -> None:
     """Show every decision dockgen would make for the app, and why."""
     from .. import api
     from ..model import to_jsonable
 
-    built = api.plan(api.detect(path), options=_options(template, node_version, port))
+    opts = _options(template, node_version, port, python_version, language)
+    built = api.plan(api.detect(path, opts.language), options=opts)
     if json_out:
         emit_json(to_jsonable(built))
         return
-    typer.echo(f"template {built.template}  (node {built.runtime.resolved}, {built.install.manager}, "
+    typer.echo(f"template {built.template}  ({built.runtime.name} {built.runtime.resolved}, {built.install.manager}, "
                f"layout {built.layout})")
     width = max(len(d.topic) for d in built.decisions)
     for d in built.decisions:
@@ -107,7 +116,9 @@ def init(
     path: PathArg = Path("."),
     template: TemplateOpt = None,
     node_version: NodeVersionOpt = None,
+    python_version: PythonVersionOpt = None,
     port: PortOpt = None,
+    language: LanguageOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of every change.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite differing files (the old one is kept as "
@@ -127,7 +138,8 @@ def init(
     from ..model import RenderedFile, WriteStatus, to_jsonable
     from ..suggest import for_plan, human
 
-    built = api.plan(api.detect(path), options=_options(template, node_version, port))
+    opts = _options(template, node_version, port, python_version, language)
+    built = api.plan(api.detect(path, opts.language), options=opts)
     measured = for_plan(path, built, allowlist=allow_list)
     files = [f if f.path != ".dockerignore" else RenderedFile(path=f.path, content=measured.text)
              for f in api.render(built)]

@@ -1,28 +1,59 @@
-"""Detection: read the repository and report facts. No decisions here."""
+"""Detection: read the repository and report facts. No decisions here.
+
+Language rule (documented in the README): ``--language`` wins. Otherwise a repository with only Node
+manifests is Node, one with only Python manifests (pyproject.toml, requirements.txt, Pipfile,
+setup.py, setup.cfg, manage.py) is Python; with both, it is Node when package.json has a ``start``
+script or a Node server framework dependency (a Django app with a package.json for its assets is
+Python), else Python.
+"""
 
 from __future__ import annotations
 
 import os
 
 from ..errors import ManifestError
-from ..model import NodeFacts
+from ..model import NodeFacts, PythonFacts
 from ..repo import RepoView
-from .node import detect_node
+from .node import FRAMEWORK_DEPS, detect_node
+from .python import detect_python, is_python_repo
 
-Facts = NodeFacts
+Facts = NodeFacts | PythonFacts
+LANGUAGES = ("node", "python")
 
 
-def detect(root: str | os.PathLike[str] | RepoView) -> Facts:
-    """Facts about the app at ``root`` (a Node app: package.json at the root)."""
+def detect(root: str | os.PathLike[str] | RepoView, language: str | None = None) -> Facts:
+    """Facts about the app at ``root``."""
     repo = root if isinstance(root, RepoView) else RepoView(root)
-    if repo.is_file("package.json"):
-        return detect_node(repo)
-    if repo.exists("package.json"):
+    if language is not None and language not in LANGUAGES:
+        raise ManifestError(f"unknown language {language!r}", "use --language node or --language python")
+    has_node = repo.is_file("package.json")
+    has_python = is_python_repo(repo)
+    if repo.exists("package.json") and not has_node:
         raise ManifestError("package.json: is a directory, expected a file", "package.json must be a JSON file")
+    if language == "node" or (language is None and has_node and (not has_python or _node_server(repo))):
+        if not has_node:
+            raise ManifestError(f"no package.json in {repo.root}", "a Node app needs package.json at its root")
+        return detect_node(repo)
+    if language == "python" or has_python:
+        if not has_python:
+            raise ManifestError(f"no Python project in {repo.root}",
+                                "dockgen reads pyproject.toml, requirements.txt, Pipfile or setup.py")
+        return detect_python(repo)
     raise ManifestError(
-        f"no package.json in {repo.root}",
+        f"no package.json or Python project in {repo.root}",
         "run dockgen in the app's root directory or pass its path (dockgen init PATH)",
     )
 
 
-__all__ = ["Facts", "detect"]
+def _node_server(repo: RepoView) -> bool:
+    pkg = repo.read_json("package.json")
+    if not isinstance(pkg, dict):
+        return True
+    scripts = pkg.get("scripts")
+    deps = pkg.get("dependencies")
+    scripts = scripts if isinstance(scripts, dict) else {}
+    deps = deps if isinstance(deps, dict) else {}
+    return "start" in scripts or any(name in deps for _, names in FRAMEWORK_DEPS for name in names)
+
+
+__all__ = ["LANGUAGES", "Facts", "detect"]

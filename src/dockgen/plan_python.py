@@ -1,0 +1,357 @@
+"""Every decision for a Python app, in one pure function: ``plan_python(facts, options, pins)``.
+
+The app's dependencies go into a virtualenv (``/opt/venv``) made in a builder stage and copied into the
+runtime. In ``python-slim`` the builder and the runtime are the same official ``python:<x.y.z>-slim``
+image; in ``python-distroless`` the runtime is ``gcr.io/distroless/python3-debian13`` (Debian's own
+CPython at ``/usr/bin/python3.13``), so the builder is plain Debian with the same interpreter: a venv
+made from ``/usr/local/bin/python`` would point at a path distroless does not have.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from . import __version__
+from .errors import PlanError, TemplateError
+from .ignore import default_rules, excluded_by
+from .model import (
+    BuildArg,
+    BuildPlan,
+    CopyStep,
+    Decision,
+    Framework,
+    IgnoreRule,
+    ImageRef,
+    InstallSpec,
+    Language,
+    Notice,
+    PackageManager,
+    PythonFacts,
+    PythonSpec,
+    Severity,
+)
+from .pins import Pins, default_pins
+from .plan import label_text as _label_text
+from .pyversions import default_table, resolve_python
+from .templates_registry import get_template
+
+WORKDIR = "/app"
+VENV = "/opt/venv"
+TOOLS = "/opt/tools"
+DEFAULT_PORT = 8000
+SAFE_ARG = re.compile(r"[^\x00-\x1f\x7f\\]*")
+
+
+def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = None) -> BuildPlan:
+    from .plan import Options
+
+    opts = options if isinstance(options, Options) else Options()
+    pins = pins or default_pins()
+    py = pins.images["python"]
+    table = default_table()
+    notices: list[Notice] = list(facts.notices)
+    decisions: list[Decision] = []
+
+    template = opts.template or "python-slim"
+    info = get_template(template)
+    if info.language != "python":
+        raise TemplateError(f"{template} is a Node template; this is a Python app",
+                            "use --template python-slim or python-distroless")
+    distroless = template == "python-distroless"
+    allowed = tuple(d["minor"] for d in py["distroless"].values()) if distroless else None
+    runtime, version_notices = resolve_python(table, facts.version_hints, opts.python_version, allowed)
+    notices += version_notices
+    if distroless:
+        distro = next(k for k, d in py["distroless"].items() if d["minor"] == runtime.line)
+        deb = py["distroless"][distro]
+        runtime = runtime.replace(resolved=deb["deb"].split("-")[0])  # Debian's patch level is what runs
+        suite = deb["suite"]
+        why = (f"python-distroless runs Debian {suite}'s CPython {runtime.resolved} ({distro})"
+               + (f"; {runtime.source} asks for {runtime.requested!r}" if runtime.source else ""))
+    else:
+        suite = py["slim_suite"].get(runtime.line, "trixie")
+        why = (f"{runtime.source} asks for {runtime.requested!r}: newest release that satisfies every hint"
+               if runtime.source else f"nothing requested: newest release of {table.default_line()}, the newest "
+                                      f"line released more than six months before {table.generated}")
+    decisions.append(Decision(topic="python version", choice=runtime.resolved, why=why))
+    decisions.append(Decision(topic="template", choice=template,
+                              why="--template" if opts.template else "python-slim is the default for Python: "
+                                  "system libraries can be added at run time; python-distroless on request"))
+
+    suites = pins.images["debian"]["suites"]
+    tini_version = suites[suite]["tini"]
+    args = [BuildArg(name="PYTHON_VERSION", value=runtime.resolved,
+                     comment=f"CPython {runtime.resolved}" + (f"; from {runtime.source} {runtime.requested!r}"
+                                                               if runtime.source else "; nothing requested"))]
+    if distroless:
+        debian_version = py["debian"][suite]
+        args[0] = BuildArg(name="PYTHON_DEB_VERSION", value=deb["deb"],
+                           comment=f"Debian {suite}'s python{runtime.line} package: the interpreter distroless runs")
+        args.insert(0, BuildArg(name="DEBIAN_VERSION", value=debian_version, comment=f"Debian {suite} point release"))
+        builder = ImageRef(repository="debian", tag=f"{debian_version}-slim", tag_expr="${DEBIAN_VERSION}-slim")
+        runtime_image = ImageRef(repository=f"gcr.io/distroless/python3-{distro}", tag="nonroot", tag_expr="nonroot")
+        python_bin = f"/usr/bin/python{runtime.line}"
+        builder_python: tuple[str, ...] = (f'python{runtime.line}="${{PYTHON_DEB_VERSION}}"',
+                          f'python{runtime.line}-venv="${{PYTHON_DEB_VERSION}}"')
+    else:
+        builder = ImageRef(repository="python", tag=f"{runtime.resolved}-slim-{suite}",
+                           tag_expr=f"${{PYTHON_VERSION}}-slim-{suite}")
+        runtime_image = builder
+        python_bin = "/usr/local/bin/python"
+        builder_python = ()
+    args.append(BuildArg(name="TINI_VERSION", value=tini_version, comment=f"Debian {suite}'s tini package"))
+
+    # ---- system libraries --------------------------------------------------------------------------
+    build_pkgs: list[str] = []
+    run_pkgs: list[str] = []
+    for dep in facts.system_deps:
+        spec = py["system"][dep]
+        build_pkgs += [p for p in spec["build"] if p not in build_pkgs]
+        run_pkgs += [p for p in spec["runtime"] if p not in run_pkgs]
+    if distroless and any(d in ("psycopg2", "mysqlclient") for d in facts.system_deps):
+        libs = ", ".join(d for d in facts.system_deps if d in ("psycopg2", "mysqlclient"))
+        raise TemplateError(f"{libs} needs shared libraries (libpq/libmariadb) that distroless does not have",
+                            "use --template python-slim, or the binary wheels (psycopg[binary], psycopg2-binary)")
+    if distroless and facts.system_deps:
+        notices.append(Notice(severity=Severity.INFO, topic="system libraries",
+                              message=f"{', '.join(facts.system_deps)}: distroless relies on their wheels, "
+                                      "which bundle the libraries they need"))
+        run_pkgs = []
+    if facts.system_deps:
+        decisions.append(Decision(topic="system libraries", choice=", ".join(facts.system_deps),
+                                  why=f"build stage gets {' '.join(build_pkgs)}"
+                                      + (f"; runtime gets {' '.join(run_pkgs)}" if run_pkgs else "")))
+
+    # ---- install ------------------------------------------------------------------------------------
+    start_argv, server, start_why, extra = _start(facts, notices)
+    port = _port(facts, opts.port, notices, decisions)
+    if start_argv and port is not None:
+        start_argv = tuple(a.replace("$PORT", str(port)).replace("${PORT}", str(port)) for a in start_argv)
+    install = _install(facts, py["tools"], python_bin, extra, notices)
+    tools_venv = TOOLS if install.manager in (PackageManager.POETRY, PackageManager.PDM, PackageManager.PIPENV) \
+        else None
+    tool_install = (f"{python_bin} -m venv {TOOLS} && {TOOLS}/bin/pip install --no-cache-dir "
+                    f"{install.manager}=={install.version}") if tools_venv else None
+    decisions.append(Decision(
+        topic="package manager", choice=f"{install.manager}" + (f" {install.version}" if install.version else ""),
+        why=f"{facts.package_manager_source}; " + (
+            f"frozen install from {install.lockfile}" if install.lockfile
+            else ("pinned by " + ", ".join(facts.requirements_files) + (" with hashes" if facts.requirements_hashes
+                                                                         else "")) if install.frozen
+            else "nothing locks the versions, so the install is not frozen"),
+    ))
+    if start_argv is None:
+        raise PlanError(f"cannot tell how to start the app ({start_why})",
+                        "add a Procfile `web:` line, a [project.scripts] entry, or an app module (app.py)")
+    decisions.append(Decision(topic="start command", choice=" ".join(start_argv), why=start_why))
+    collectstatic = facts.framework is Framework.DJANGO and facts.manage_py and facts.django_static_root
+    if facts.framework is Framework.DJANGO and not facts.django_static_root:
+        notices.append(Notice(severity=Severity.INFO, topic="django",
+                              message="settings have no STATIC_ROOT: collectstatic is not run"))
+
+    # ---- runtime --------------------------------------------------------------------------------------
+    env = {"VIRTUAL_ENV": VENV, "PATH": f"{VENV}/bin:${{PATH}}", "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONUNBUFFERED": "1"}
+    if port is not None:
+        env["PORT"] = str(port)
+    user_create: tuple[str, ...] = ()
+    if distroless:
+        user = "65532:65532"
+        init, init_copy = "/tini", CopyStep(sources=("/usr/bin/tini-static",), dest="/tini", from_stage="builder",
+                                            comment="a static tini as PID 1: forwards signals, reaps zombies")
+        init_package = f"tini={tini_version}"
+    else:
+        user = "10001:10001"
+        user_create = ("groupadd --system --gid 10001 app",
+                       "useradd --system --uid 10001 --gid app --no-create-home --shell /usr/sbin/nologin app")
+        init, init_copy, init_package = "/usr/bin/tini", None, f"tini={tini_version}"
+    decisions.append(Decision(topic="user", choice=user, why="numeric and non-root, so Kubernetes runAsNonRoot can "
+                                                             "verify it; the app's files stay owned by root"))
+    decisions.append(Decision(topic="init", choice=f"tini ({init})",
+                              why="forwards SIGTERM to the server and reaps orphans: `docker stop` is immediate"))
+
+    name = _label_text(facts.name) or "app"
+    labels = {"org.opencontainers.image.title": name}
+    for key, value in (("version", facts.version), ("description", facts.description), ("licenses", facts.license),
+                       ("source", facts.repository)):
+        if text := _label_text(value):
+            labels[f"org.opencontainers.image.{key}"] = text
+    labels["org.opencontainers.image.base.name"] = runtime_image.ref
+
+    ignore: tuple[IgnoreRule, ...] = (IgnoreRule(pattern="**/.venv", comment="virtualenvs: the image makes its own"),
+              IgnoreRule(pattern="**/venv", comment="virtualenvs: the image makes its own"),
+              IgnoreRule(pattern="**/*.pyc", comment="bytecode: compiled in the image"),
+              IgnoreRule(pattern="*.egg-info", comment="packaging leftovers"),
+              IgnoreRule(pattern="build", comment="packaging leftovers"),
+              IgnoreRule(pattern="dist", comment="packaging leftovers"))
+    if facts.django_static_root:
+        ignore += (IgnoreRule(pattern="staticfiles", comment="collectstatic output: the image collects its own"),)
+    needs = tuple(dict.fromkeys([*install.manifest_files, "."]))
+    for path in needs:
+        rule = excluded_by(default_rules(ignore), path) if path != "." else None
+        if rule is not None:
+            raise AssertionError(f".dockerignore rule {rule!r} would exclude {path}, which the Dockerfile needs")
+
+    return BuildPlan(
+        dockgen_version=__version__,
+        language=Language.PYTHON,
+        template=info.name,
+        app_name=name,
+        runtime=runtime,
+        args=tuple(args),
+        builder_image=builder,
+        runtime_image=runtime_image,
+        tool_images={"uv": ImageRef(repository="ghcr.io/astral-sh/uv", tag=py["tools"]["uv"],
+                                    tag_expr=py["tools"]["uv"])} if install.manager is PackageManager.UV else {},
+        suite=suite,
+        install=install,
+        layout="venv+runtime",
+        build_command="python manage.py collectstatic --noinput" if collectstatic else None,
+        build_env={},
+        builder_packages=tuple(build_pkgs),
+        runtime_packages=tuple(run_pkgs),
+        init=init,
+        init_package=init_package,
+        init_copy=init_copy,
+        runtime_copies=(CopyStep(sources=(VENV,), dest=VENV, from_stage="builder", comment="the virtualenv"),
+                        CopyStep(sources=(WORKDIR,), dest=WORKDIR, from_stage="builder",
+                                 comment="the app (sources" + (", collected static files" if collectstatic else "")
+                                         + ", compiled bytecode)")),
+        copy_sources=False,
+        workdir=WORKDIR,
+        user=user,
+        user_create=user_create,
+        env=env,
+        port=port,
+        entrypoint=(init, "--"),
+        cmd=start_argv,
+        start_command=start_argv,
+        labels=labels,
+        stopsignal=None,
+        ignore=ignore,
+        context_needs=needs,
+        decisions=tuple(decisions),
+        notices=tuple(notices),
+        python=PythonSpec(venv=VENV, python=python_bin, builder_python_packages=builder_python,
+                          tools_venv=tools_venv, tool_install=tool_install, extra_packages=extra,
+                          collectstatic=collectstatic, server=server),
+    )
+
+
+def _install(facts: PythonFacts, tools: dict[str, str], python_bin: str, extra: tuple[str, ...],
+             notices: list[Notice]) -> InstallSpec:
+    pm = facts.package_manager
+    lock = facts.lockfile.path if facts.lockfile else None
+    frozen = lock is not None or (pm is PackageManager.PIP and bool(facts.requirements_files))
+    env: dict[str, str] = {}
+    add = f" && {{pip}} install {' '.join(extra)}" if extra else ""
+    project: str | None = None
+    setup_copy: tuple[CopyStep, ...] = ()
+    if pm is PackageManager.UV:
+        env = {"UV_PROJECT_ENVIRONMENT": VENV, "UV_PYTHON": python_bin, "UV_PYTHON_DOWNLOADS": "never",
+               "UV_COMPILE_BYTECODE": "1", "UV_LINK_MODE": "copy"}
+        setup_copy = (CopyStep(sources=("/uv", "/uvx"), dest="/bin/", from_stage=f"ghcr.io/astral-sh/uv:{tools['uv']}",
+                               comment="uv, pinned, from its official image (never shipped)"),)
+        locked = "--locked" if lock else ""
+        deps = f"uv sync {locked} --no-dev --no-install-project".replace("  ", " ")
+        deps += f" && uv pip install {' '.join(extra)}" if extra else ""
+        project = f"uv sync {locked} --no-dev --no-editable".replace("  ", " ")
+        cache, version = "/root/.cache/uv", tools["uv"]
+    elif pm is PackageManager.POETRY:
+        env = {"POETRY_VIRTUALENVS_CREATE": "false", "POETRY_NO_INTERACTION": "1"}
+        deps = f"{TOOLS}/bin/poetry install --only main --no-root" + add.format(pip="pip")
+        project = f"{TOOLS}/bin/poetry install --only main" if facts.is_package else None
+        cache, version = "/root/.cache/pypoetry", facts.package_manager_version or tools["poetry"]
+    elif pm is PackageManager.PDM:
+        deps = (f"{TOOLS}/bin/pdm export --prod --format requirements --output /tmp/requirements.txt"
+                " && pip install --require-hashes --no-deps -r /tmp/requirements.txt") + add.format(pip="pip")
+        project = "pip install --no-deps ." if facts.is_package else None
+        cache, version = "/root/.cache/pip", tools["pdm"]
+    elif pm is PackageManager.PIPENV:
+        deps = (f"{TOOLS}/bin/pipenv requirements --hash > /tmp/requirements.txt"
+                " && pip install --require-hashes --no-deps -r /tmp/requirements.txt") + add.format(pip="pip")
+        project = None
+        cache, version = "/root/.cache/pip", tools["pipenv"]
+    else:
+        cache, version = "/root/.cache/pip", None
+        if facts.requirements_files:
+            hashes = " --require-hashes" if facts.requirements_hashes else ""
+            deps = f"pip install{hashes} -r {facts.requirements_files[0]}" + add.format(pip="pip")
+            project = "pip install --no-deps ." if facts.is_package else None
+        else:
+            deps = f"pip install {' '.join(extra)}" if extra else ""
+            project = "pip install ."
+        if facts.requirements_files and not facts.requirements_hashes:
+            notices.append(Notice(severity=Severity.INFO, topic="requirements",
+                                  message="requirements without hashes: pin them with `--generate-hashes` "
+                                          "(uv pip compile or pip-compile) and dockgen adds --require-hashes"))
+    return InstallSpec(manager=pm, version=version, lockfile=lock, manifest_files=facts.manifest_files, setup=(),
+                       setup_copy=setup_copy, env=env, install_all=deps, install_prod=deps, cache_target=cache,
+                       frozen=frozen, install_project=project)
+
+
+def _start(facts: PythonFacts, notices: list[Notice]) -> tuple[tuple[str, ...] | None, str, str, tuple[str, ...]]:
+    """(argv, server, why, server packages to add). The port is filled in by the caller."""
+    from .pins import default_pins
+
+    tools = default_pins().images["python"]["tools"]
+    deps = set(facts.dependencies)
+
+    def need(pkg: str) -> tuple[str, ...]:
+        if pkg in deps:
+            return ()
+        notices.append(Notice(severity=Severity.WARNING, topic="server",
+                              message=f"{pkg} is not a dependency: dockgen installs {pkg} {tools[pkg]} into the "
+                                      f"image; add it to your dependencies to choose its version"))
+        return (f"{pkg}=={tools[pkg]}",)
+
+    if facts.procfile_web:
+        try:
+            words = shlex.split(facts.procfile_web)
+        except ValueError:
+            words = []
+        if words and not any(op in facts.procfile_web for op in ("&&", "||", ";", "|", "`", "$(")) \
+                and all(SAFE_ARG.fullmatch(w) for w in words):
+            return tuple(words), "procfile", "Procfile web: (with $PORT filled in)", ()
+        notices.append(Notice(severity=Severity.WARNING, topic="start command",
+                              message="the Procfile web: line needs a shell; ignored"))
+    target = facts.app_target
+    if facts.framework in (Framework.DJANGO, Framework.FLASK) and target:
+        return (("gunicorn", "--bind", "0.0.0.0:$PORT", target), "gunicorn",
+                f"{facts.framework} app {target} served by gunicorn (WSGI)", need("gunicorn"))
+    if facts.framework in (Framework.FASTAPI, Framework.STARLETTE) and target:
+        if "gunicorn" in deps:
+            worker = "uvicorn_worker.UvicornWorker" if "uvicorn-worker" in deps else "uvicorn.workers.UvicornWorker"
+            return (("gunicorn", "--bind", "0.0.0.0:$PORT", "--worker-class", worker, target), "gunicorn+uvicorn",
+                    f"{facts.framework} app {target}: gunicorn is a dependency, so it runs uvicorn workers",
+                    need("uvicorn"))
+        return (("uvicorn", target, "--host", "0.0.0.0", "--port", "$PORT"), "uvicorn",
+                f"{facts.framework} app {target} served by uvicorn (ASGI)", need("uvicorn"))
+    if facts.framework is not None and not target:
+        notices.append(Notice(severity=Severity.WARNING, topic="start command",
+                              message=f"{facts.framework} is a dependency but no app object was found"))
+    if len(facts.scripts) == 1 and facts.is_package:
+        script = next(iter(facts.scripts))
+        if SAFE_ARG.fullmatch(script):
+            return (script,), "script", f"the project's only console script ([project.scripts] {script})", ()
+    for candidate in ("app.py", "main.py", "server.py"):
+        if candidate in facts.entry_files:
+            return ("python", candidate), "python", f"{candidate} exists (run with python)", ()
+    return None, "", "no Procfile, framework app, console script or app.py/main.py", ()
+
+
+def _port(facts: PythonFacts, option: int | None, notices: list[Notice], decisions: list[Decision]) -> int | None:
+    if option is not None:
+        if not 1 <= option <= 65535:
+            raise PlanError(f"--port {option} is not a TCP port", "use 1-65535")
+        decisions.append(Decision(topic="port", choice=str(option), why="--port (also set as ENV PORT)"))
+        return option
+    if facts.port_hints:
+        hint = facts.port_hints[0]
+        decisions.append(Decision(topic="port", choice=str(hint.port), why=f"found in {hint.source}"))
+        return hint.port
+    decisions.append(Decision(topic="port", choice=str(DEFAULT_PORT), why="gunicorn's and uvicorn's default, "
+                                                                         "passed to the server and set as ENV PORT"))
+    return DEFAULT_PORT
+

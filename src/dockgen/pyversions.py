@@ -1,0 +1,134 @@
+"""Resolve the CPython version for an app against the shipped, dated release table.
+
+Rules (documented in the README):
+  * every hint is a constraint: ``.python-version`` / ``runtime.txt`` / ``.tool-versions`` / Pipfile
+    pins (``3.12`` means any 3.12.x, ``3.12.7`` exactly), ``requires-python`` (PEP 440, through
+    ``packaging``), Poetry's ``python`` (``^3.11`` read as ``>=3.11,<4.0``); ``--python-version``
+    replaces them all;
+  * the result is the newest release that satisfies every hint, preferring the *default line*: the
+    newest minor released at least six months before the table's date (3.14 on 2026-11-29: 3.15 is a
+    month old and many packages have no wheels for it yet) unless the hints need a newer one;
+  * when the hints contradict each other, the first one (in the order above) wins and a warning names
+    the others; a hint nothing satisfies is an error;
+  * lifecycle is judged as of the table's date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from .errors import VersionError
+from .model import Notice, RuntimeChoice, Severity, VersionHint
+from .record import Record
+
+
+class PythonTable(Record):
+    generated: str
+    releases: tuple[str, ...]  # ascending
+    lines: dict[str, dict[str, str]]  # "3.13" -> released, bugfix_until, end_of_life
+
+    def minor(self, version: str) -> str:
+        return ".".join(version.split(".")[:2])
+
+    def default_line(self) -> str:
+        today = dt.date.fromisoformat(self.generated)
+        ok = [m for m, line in self.lines.items()
+              if dt.date.fromisoformat(line["released"]) <= today - dt.timedelta(days=183)]
+        return max(ok, key=_key)
+
+    def is_eol(self, minor: str) -> bool:
+        line = self.lines.get(minor)
+        if line is None:
+            return False
+        return dt.date.fromisoformat(line["end_of_life"]) <= dt.date.fromisoformat(self.generated)
+
+
+def _key(version: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in version.split("."))
+
+
+@functools.cache
+def default_table() -> PythonTable:
+    data: dict[str, Any] = json.loads((Path(__file__).resolve().parent / "data" / "python_releases.json")
+                                      .read_text(encoding="utf-8"))
+    return PythonTable(generated=data["generated"], releases=tuple(sorted(data["releases"], key=_key)),
+                       lines=data["lines"])
+
+
+def specifier_of(hint: VersionHint) -> Any:
+    """The hint as a ``packaging`` SpecifierSet, or None when it names no CPython (pypy, system)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    from .detect.python import poetry_constraint
+
+    text = hint.text.strip()
+    if "requires-python" in hint.source or (hint.source.startswith("--") and re.search(r"[<>=!~,]", text)):
+        spec_text = text
+    elif "poetry" in hint.source:
+        spec_text = poetry_constraint(text)
+    else:
+        m = re.fullmatch(r"(?:python-|cpython-|python|cpython)?v?(\d+(?:\.\d+){0,2})(?:[+-].*)?", text, re.I)
+        if not m:
+            return None
+        parts = m.group(1).split(".")
+        spec_text = f"=={m.group(1)}" if len(parts) == 3 else f"=={m.group(1)}.*"
+    try:
+        return SpecifierSet(spec_text)
+    except InvalidSpecifier as exc:
+        raise VersionError(f"{hint.source}: {hint.text!r} is not a Python version or PEP 440 specifier",
+                           "write e.g. >=3.11 or 3.12") from exc
+
+
+def resolve_python(table: PythonTable, hints: tuple[VersionHint, ...], override: str | None = None,
+                   allowed_minors: tuple[str, ...] | None = None) -> tuple[RuntimeChoice, list[Notice]]:
+    """The CPython release for the app. ``allowed_minors`` narrows the choice (distroless images)."""
+    notices: list[Notice] = []
+    active = (VersionHint(source="--python-version", text=override),) if override else hints
+    specs: list[tuple[VersionHint, Any]] = []
+    for hint in active:
+        spec = specifier_of(hint)
+        if spec is None:
+            notices.append(Notice(severity=Severity.WARNING, topic="python version",
+                                  message=f"{hint.source}: {hint.text!r} is not a CPython version; ignored"))
+            continue
+        specs.append((hint, spec))
+    pool = [v for v in table.releases if allowed_minors is None or table.minor(v) in allowed_minors]
+
+    def matching(selected: list[tuple[VersionHint, Any]]) -> list[str]:
+        return [v for v in pool if all(spec.contains(v) for _, spec in selected)]
+
+    candidates = matching(specs)
+    chosen_hint = specs[0][0] if specs else None
+    if not candidates and specs:
+        first = matching(specs[:1])
+        if not first:
+            where = f" among {', '.join(allowed_minors)}" if allowed_minors else ""
+            raise VersionError(f"{specs[0][0].source}: no CPython release{where} satisfies {specs[0][0].text!r}",
+                               f"dockgen knows CPython {table.releases[0]} to {table.releases[-1]} "
+                               f"(as of {table.generated})")
+        candidates = first
+        for hint, spec in specs[1:]:
+            if not any(spec.contains(v) for v in first):
+                notices.append(Notice(severity=Severity.WARNING, topic="python version",
+                                      message=f"{hint.source} asks for {hint.text!r}, which contradicts "
+                                              f"{specs[0][0].source} ({specs[0][0].text!r}); following the latter"))
+    if not candidates:
+        raise VersionError("no CPython release fits", None)
+    default = table.default_line()
+    preferred = [v for v in candidates if _key(table.minor(v)) <= _key(default)]
+    version = (preferred or candidates)[-1]
+    minor = table.minor(version)
+    if table.is_eol(minor):
+        notices.append(Notice(severity=Severity.WARNING, topic="python version",
+                              message=f"Python {minor} reached end of life on {table.lines[minor]['end_of_life']}"))
+    line = table.lines.get(minor, {})
+    return RuntimeChoice(
+        name="python", requested=chosen_hint.text if chosen_hint else None,
+        source=chosen_hint.source if chosen_hint else None, resolved=version, major=int(version.split(".")[0]),
+        line=minor, lts=False, codename=None, end_of_life=line.get("end_of_life"), table_date=table.generated,
+    ), notices
