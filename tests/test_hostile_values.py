@@ -106,3 +106,63 @@ def test_a_hostile_dockerfile_is_still_hadolint_clean() -> None:
     assert plan.env["TITLE"] == "a b"
     assert shape(text) == BASE_SHAPE
     assert hadolint_findings(text) == []
+
+
+# -- Python: hostile values in pyproject.toml --------------------------------------------------------------
+
+def build_python(name: str, description: str, script: str, requires: str | None) -> tuple[Any, str] | None:
+    import tomllib
+
+    lines = ["[project]", f"name = {json.dumps(name)}", f"description = {json.dumps(description)}",
+             "dependencies = []"]
+    if requires is not None:
+        lines.append(f"requires-python = {json.dumps(requires)}")
+    lines += ["[project.scripts]", f"{json.dumps(script)} = \"pkg.cli:main\"",
+              "[build-system]", "requires = [\"hatchling\"]", "build-backend = \"hatchling.build\""]
+    text = "\n".join(lines) + "\n"
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None  # not a pyproject a user could have (json.dumps escapes are TOML basic strings)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "pyproject.toml").write_text(text, encoding="utf-8")
+        (root / "uv.lock").write_text("version = 1\n")
+        (root / "pkg").mkdir()
+        (root / "pkg" / "__init__.py").write_text("")
+        (root / "pkg" / "cli.py").write_text("def main():\n    pass\n")
+        try:
+            plan = plan_node_or_python(root)
+        except DockgenError as exc:
+            assert "\n" not in exc.message
+            return None
+        return plan, render(plan)[0].content
+
+
+def plan_node_or_python(root: Path) -> Any:
+    from dockgen.plan import plan_app
+
+    return plan_app(detect(root))
+
+
+_py_base = build_python("app", "d", "serve", ">=3.11")
+assert _py_base is not None
+PY_SHAPE = shape(_py_base[1])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=NASTY, description=NASTY, script=NASTY, requires=st.one_of(st.none(), NASTY, st.just(">=3.12")))
+@example(name="x\nRUN rm -rf /", description='" \\\nUSER root', script="serve\nUSER 0", requires=None)
+def test_hostile_pyproject_never_changes_the_instructions(name: str, description: str, script: str,
+                                                          requires: str | None) -> None:
+    built = build_python(name, description, script, requires)
+    if built is None:
+        return
+    plan, text = built
+    assert shape(text) == PY_SHAPE, text
+    label = [c for c in parse(text) if c.cmd.upper() == "LABEL"][0]
+    got = {label.value[i]: unquote(label.value[i + 1]) for i in range(0, len(label.value), 2)}
+    assert got == dict(plan.labels)
+    cmd = [c for c in parse(text) if c.cmd.upper() == "CMD"][-1]
+    assert cmd.json and tuple(cmd.value) == plan.cmd
+    assert hadolint_findings(text) == []
