@@ -160,7 +160,7 @@ def test_hostile_pyproject_never_changes_the_instructions(name: str, description
         return
     plan, text = built
     assert shape(text) == PY_SHAPE, text
-    label = [c for c in parse(text) if c.cmd.upper() == "LABEL"][0]
+    label = next(c for c in parse(text) if c.cmd.upper() == "LABEL")
     got = {label.value[i]: unquote(label.value[i + 1]) for i in range(0, len(label.value), 2)}
     assert got == dict(plan.labels)
     cmd = [c for c in parse(text) if c.cmd.upper() == "CMD"][-1]
