@@ -12,7 +12,7 @@ import pytest
 from dockgen.api import measure
 from dockgen.detect import detect
 from dockgen.model import to_jsonable
-from dockgen.plan import Options, plan_node
+from dockgen.plan import Options, plan_app
 from dockgen.render import render
 from dockgen.summary import summarize
 
@@ -31,7 +31,7 @@ def load_case(name: str) -> tuple[Path, Options, dict[str, object]]:
 
 def outputs(name: str) -> dict[str, str]:
     app, options, _ = load_case(name)
-    plan = plan_node(detect(app), options)
+    plan = plan_app(detect(app), options)
     files = {f.path: f.content for f in render(plan)}
     files[".dockerignore"] = measure(app, plan).content
     return {
@@ -61,7 +61,7 @@ def test_golden(name: str, update_goldens: bool) -> None:
 def test_golden_dockerfile_is_clean(name: str) -> None:
     """Every generated Dockerfile: Docker's parser, dockgen's invariants, hadolint with no findings."""
     app, options, _ = load_case(name)
-    plan = plan_node(detect(app), options)
+    plan = plan_app(detect(app), options)
     text = render(plan)[0].content
     check_invariants(text, port=plan.port, init=plan.init or None)
     assert hadolint_findings(text) == []
@@ -69,28 +69,22 @@ def test_golden_dockerfile_is_clean(name: str) -> None:
 
 @pytest.mark.parametrize("name", CASES)
 def test_dockerignore_never_excludes_what_the_dockerfile_copies(name: str) -> None:
-    """Every COPY from the build context names files the .dockerignore lets through; and for
-    `COPY . .` every file of the app tree that the runtime needs (package.json, the entry point)."""
+    """Every path the Dockerfile copies from the build context (the manifests, the entry point when
+    the sources are copied) exists and gets through the measured .dockerignore."""
     from dockgen.context import _Matcher, path_is_sent
     from dockgen.dockerignore import parse as parse_ignore
 
     from .dockerfile_checks import parse
 
     app, options, _ = load_case(name)
-    plan = plan_node(detect(app), options)
-    cmds = parse(render(plan)[0].content)
+    plan = plan_app(detect(app), options)
     matcher = _Matcher(parse_ignore(measure(app, plan).content))
-    needed: list[str] = []
-    for c in cmds:
-        if c.cmd.upper() != "COPY" or any(f.startswith("--from=") for f in c.flags):
-            continue
-        sources = list(c.value[:-1])
-        if sources == ["."]:
-            needed += ["package.json"] + [a for a in (plan.start_command or ())[1:2]
-                                          if not a.startswith("node_modules/") and (app / a).exists()]
-        else:
-            needed += sources
-    assert needed
+    needed = [p for p in plan.context_needs if p != "."]
+    if "." in plan.context_needs and plan.start_command:
+        needed += [a for a in plan.start_command[1:2] if (app / a).is_file()]
+    copied = [v for c in parse(render(plan)[0].content) if c.cmd.upper() == "COPY"
+              and not any(f.startswith("--from=") for f in c.flags) for v in c.value[:-1] if v != "."]
+    assert set(copied) <= set(plan.context_needs), f"the Dockerfile copies {copied}, the plan says {plan.context_needs}"
     for path in needed:
         assert (app / path).exists(), f"the Dockerfile copies {path}, which the app does not have"
         assert path_is_sent(matcher, path)[0] == "sent", f"the measured .dockerignore excludes {path}"
@@ -98,5 +92,6 @@ def test_dockerignore_never_excludes_what_the_dockerfile_copies(name: str) -> No
 
 def test_every_case_has_an_app_tree() -> None:
     assert CASES, "no fixtures found"
+    manifests = ("package.json", "pyproject.toml", "requirements.txt", "Pipfile", "setup.py")
     for name in CASES:
-        assert (FIXTURES / name / "app" / "package.json").exists(), name
+        assert any((FIXTURES / name / "app" / m).exists() for m in manifests), name

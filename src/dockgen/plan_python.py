@@ -125,7 +125,7 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
 
     # ---- install ------------------------------------------------------------------------------------
     start_argv, server, start_why, extra = _start(facts, notices)
-    port = _port(facts, opts.port, notices, decisions)
+    port = _port(facts, opts.port, server, decisions)
     if start_argv and port is not None:
         start_argv = tuple(a.replace("$PORT", str(port)).replace("${PORT}", str(port)) for a in start_argv)
     install = _install(facts, py["tools"], python_bin, extra, notices)
@@ -341,14 +341,16 @@ def _start(facts: PythonFacts, notices: list[Notice]) -> tuple[tuple[str, ...] |
     return None, "", "no Procfile, framework app, console script or app.py/main.py", ()
 
 
-def _port(facts: PythonFacts, option: int | None, notices: list[Notice], decisions: list[Decision]) -> int | None:
+def _port(facts: PythonFacts, option: int | None, server: str, decisions: list[Decision]) -> int | None:
     if option is not None:
         if not 1 <= option <= 65535:
             raise PlanError(f"--port {option} is not a TCP port", "use 1-65535")
         decisions.append(Decision(topic="port", choice=str(option), why="--port (also set as ENV PORT)"))
         return option
-    if facts.port_hints:
-        hint = facts.port_hints[0]
+    # app.run(port=5000) is the development server's port: it counts only when the app runs itself
+    hints = [h for h in facts.port_hints if h.kind != "listen" or server in ("python", "script")]
+    if hints:
+        hint = hints[0]
         decisions.append(Decision(topic="port", choice=str(hint.port), why=f"found in {hint.source}"))
         return hint.port
     decisions.append(Decision(topic="port", choice=str(DEFAULT_PORT), why="gunicorn's and uvicorn's default, "
