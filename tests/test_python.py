@@ -151,10 +151,17 @@ def test_newest_release_satisfying_every_hint(hints: tuple[tuple[str, str], ...]
     assert resolve(*hints) == expected
 
 
-def test_conflicting_hints_follow_the_first_and_warn() -> None:
+def test_the_projects_requirement_beats_a_tool_pin_and_says_so() -> None:
+    # uv and pip refuse to install a project into a Python its requires-python excludes
     choice, notices = resolve_python(TABLE, (VersionHint(source=".python-version", text="3.11"),
                                              VersionHint(source="pyproject.toml requires-python", text=">=3.12")))
-    assert choice.line == "3.11" and any("contradicts" in n.message for n in notices)
+    assert choice.line == TABLE.default_line() and choice.source == "pyproject.toml requires-python"
+    assert any(".python-version asks for '3.11'" in n.message and "contradicts pyproject" in n.message
+               for n in notices)
+    # two tool pins that disagree: the first wins
+    choice, notices = resolve_python(TABLE, (VersionHint(source=".python-version", text="3.12"),
+                                             VersionHint(source="runtime.txt", text="python-3.13.5")))
+    assert choice.line == "3.12" and any("runtime.txt" in n.message for n in notices)
 
 
 def test_override_and_errors() -> None:

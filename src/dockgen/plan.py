@@ -329,7 +329,7 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         yarn_berry=install.manager is PackageManager.YARN and _is_berry(facts),
     )
     # what the Dockerfile copies from the build context ("." when it copies all of it)
-    needs = list(dict.fromkeys(install.manifest_files))
+    needs = list(dict.fromkeys(p.rstrip("/") for p in install.manifest_files))
     if copy_sources or build_command or install.context_first:
         needs.append(".")
     needs += [step.sources[0].removeprefix(f"{WORKDIR}/") for step in runtime_copies if step.from_stage == "build"

@@ -118,6 +118,8 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
                               message=f"{', '.join(facts.system_deps)}: distroless relies on their wheels, "
                                       "which bundle the libraries they need"))
         run_pkgs = []
+    if distroless and build_pkgs:  # Debian's interpreter: C extensions built from source need its headers
+        build_pkgs.insert(0, f"python{runtime.line}-dev")
     if facts.system_deps:
         decisions.append(Decision(topic="system libraries", choice=", ".join(facts.system_deps),
                                   why=f"build stage gets {' '.join(build_pkgs)}"
@@ -128,11 +130,17 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
     port = _port(facts, opts.port, server, decisions)
     if start_argv and port is not None:
         start_argv = tuple(a.replace("$PORT", str(port)).replace("${PORT}", str(port)) for a in start_argv)
-    install = _install(facts, py["tools"], python_bin, extra, notices)
+    # the project itself is installed only when running it needs that: a console script, or a src/ layout
+    # (otherwise the server imports it from /app, and a code edit does not rebuild a wheel)
+    install_project = (facts.is_package and (server == "script" or facts.src_layout)) or (
+        facts.package_manager is PackageManager.PIP and not facts.requirements_files and bool(facts.dependencies))
+    install = _install(facts, py["tools"], python_bin, extra, notices, install_project)
     tools_venv = TOOLS if install.manager in (PackageManager.POETRY, PackageManager.PDM, PackageManager.PIPENV) \
         else None
+    plugin = f" poetry-plugin-export=={py['tools']['poetry-plugin-export']}" \
+        if install.manager is PackageManager.POETRY else ""
     tool_install = (f"{python_bin} -m venv {TOOLS} && {TOOLS}/bin/pip install --no-cache-dir "
-                    f"{install.manager}=={install.version}") if tools_venv else None
+                    f"{install.manager}=={install.version}{plugin}") if tools_venv else None
     decisions.append(Decision(
         topic="package manager", choice=f"{install.manager}" + (f" {install.version}" if install.version else ""),
         why=f"{facts.package_manager_source}; " + (
@@ -164,7 +172,7 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
     else:
         user = "10001:10001"
         user_create = ("groupadd --system --gid 10001 app",
-                       "useradd --system --uid 10001 --gid app --no-create-home --shell /usr/sbin/nologin app")
+                       "useradd --system --uid 10001 --gid app --create-home --home-dir /home/app --shell /usr/sbin/nologin app")
         init, init_copy, init_package = "/usr/bin/tini", None, f"tini={tini_version}"
     decisions.append(Decision(topic="user", choice=user, why="numeric and non-root, so Kubernetes runAsNonRoot can "
                                                              "verify it; the app's files stay owned by root"))
@@ -187,7 +195,7 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
               IgnoreRule(pattern="dist", comment="packaging leftovers"))
     if facts.django_static_root:
         ignore += (IgnoreRule(pattern="staticfiles", comment="collectstatic output: the image collects its own"),)
-    needs = tuple(dict.fromkeys([*install.manifest_files, "."]))
+    needs = tuple(dict.fromkeys([*(p.rstrip("/") for p in install.manifest_files), "."]))
     for path in needs:
         rule = excluded_by(default_rules(ignore), path) if path != "." else None
         if rule is not None:
@@ -240,7 +248,8 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
 
 
 def _install(facts: PythonFacts, tools: dict[str, str], python_bin: str, extra: tuple[str, ...],
-             notices: list[Notice]) -> InstallSpec:
+             notices: list[Notice], install_project: bool) -> InstallSpec:
+    """How the dependencies (and, when the start command needs it, the project) get into the venv."""
     pm = facts.package_manager
     lock = facts.lockfile.path if facts.lockfile else None
     frozen = lock is not None or (pm is PackageManager.PIP and bool(facts.requirements_files))
@@ -259,10 +268,11 @@ def _install(facts: PythonFacts, tools: dict[str, str], python_bin: str, extra: 
         project = f"uv sync {locked} --no-dev --no-editable".replace("  ", " ")
         cache, version = "/root/.cache/uv", tools["uv"]
     elif pm is PackageManager.POETRY:
-        env = {"POETRY_VIRTUALENVS_CREATE": "false", "POETRY_NO_INTERACTION": "1"}
-        deps = f"{TOOLS}/bin/poetry install --only main --no-root" + add.format(pip="pip")
-        project = f"{TOOLS}/bin/poetry install --only main" if facts.is_package else None
-        cache, version = "/root/.cache/pypoetry", facts.package_manager_version or tools["poetry"]
+        # poetry.lock -> hashed requirements (poetry-plugin-export reads only the lock) -> pip verifies them
+        deps = (f"{TOOLS}/bin/poetry export --only main --format requirements.txt --output /tmp/requirements.txt"
+                " && pip install --require-hashes --no-deps -r /tmp/requirements.txt") + add.format(pip="pip")
+        project = "pip install --no-deps ."
+        cache, version = "/root/.cache/pip", facts.package_manager_version or tools["poetry"]
     elif pm is PackageManager.PDM:
         deps = (f"{TOOLS}/bin/pdm export --prod --format requirements --output /tmp/requirements.txt"
                 " && pip install --require-hashes --no-deps -r /tmp/requirements.txt") + add.format(pip="pip")
@@ -286,6 +296,8 @@ def _install(facts: PythonFacts, tools: dict[str, str], python_bin: str, extra: 
             notices.append(Notice(severity=Severity.INFO, topic="requirements",
                                   message="requirements without hashes: pin them with `--generate-hashes` "
                                           "(uv pip compile or pip-compile) and dockgen adds --require-hashes"))
+    if not install_project:
+        project = None
     return InstallSpec(manager=pm, version=version, lockfile=lock, manifest_files=facts.manifest_files, setup=(),
                        setup_copy=setup_copy, env=env, install_all=deps, install_prod=deps, cache_target=cache,
                        frozen=frozen, install_project=project)

@@ -1,15 +1,16 @@
 """Resolve the CPython version for an app against the shipped, dated release table.
 
 Rules (documented in the README):
-  * every hint is a constraint: ``.python-version`` / ``runtime.txt`` / ``.tool-versions`` / Pipfile
-    pins (``3.12`` means any 3.12.x, ``3.12.7`` exactly), ``requires-python`` (PEP 440, through
-    ``packaging``), Poetry's ``python`` (``^3.11`` read as ``>=3.11,<4.0``); ``--python-version``
-    replaces them all;
+  * the project's declared requirements are hard constraints: ``requires-python`` (PEP 440, through
+    ``packaging``), Poetry's ``python`` (``^3.11`` read as ``>=3.11,<4.0``), Pipfile ``[requires]``;
+    the tool pins are preferences: ``.python-version``, ``runtime.txt``, ``.tool-versions`` (``3.12``
+    means any 3.12.x, ``3.12.7`` exactly); ``--python-version`` replaces them all;
   * the result is the newest release that satisfies every hint, preferring the *default line*: the
     newest minor released at least six months before the table's date (3.14 on 2026-11-29: 3.15 is a
     month old and many packages have no wheels for it yet) unless the hints need a newer one;
-  * when the hints contradict each other, the first one (in the order above) wins and a warning names
-    the others; a hint nothing satisfies is an error;
+  * a preference that contradicts the requirements is set aside with a warning (uv and pip would refuse
+    to install into that Python anyway); preferences that contradict each other: the first wins, with a
+    warning; requirements nothing satisfies are an error;
   * lifecycle is judged as of the table's date.
 """
 
@@ -84,6 +85,11 @@ def specifier_of(hint: VersionHint) -> Any:
                            "write e.g. >=3.11 or 3.12") from exc
 
 
+def _is_requirement(hint: VersionHint) -> bool:
+    """The project's own declared requirement (hard), as opposed to a tool's pin (a preference)."""
+    return hint.source.startswith(("pyproject.toml requires-python", "[tool.poetry", "Pipfile [requires]", "--"))
+
+
 def resolve_python(table: PythonTable, hints: tuple[VersionHint, ...], override: str | None = None,
                    allowed_minors: tuple[str, ...] | None = None) -> tuple[RuntimeChoice, list[Notice]]:
     """The CPython release for the app. ``allowed_minors`` narrows the choice (distroless images)."""
@@ -102,23 +108,36 @@ def resolve_python(table: PythonTable, hints: tuple[VersionHint, ...], override:
     def matching(selected: list[tuple[VersionHint, Any]]) -> list[str]:
         return [v for v in pool if all(spec.contains(v) for _, spec in selected)]
 
-    candidates = matching(specs)
-    chosen_hint = specs[0][0] if specs else None
-    if not candidates and specs:
-        first = matching(specs[:1])
-        if not first:
-            where = f" among {', '.join(allowed_minors)}" if allowed_minors else ""
-            raise VersionError(f"{specs[0][0].source}: no CPython release{where} satisfies {specs[0][0].text!r}",
+    hard = [(h, s) for h, s in specs if _is_requirement(h)]
+    soft = [(h, s) for h, s in specs if not _is_requirement(h)]
+    where = f" among {', '.join(allowed_minors)}" if allowed_minors else ""
+    candidates = matching(hard)
+    if not candidates:
+        hint = hard[0][0] if hard else None
+        raise VersionError(f"{hint.source if hint else 'the app'}: no CPython release{where} satisfies "
+                           f"{' and '.join(repr(h.text) for h, _ in hard)}",
+                           f"dockgen knows CPython {table.releases[0]} to {table.releases[-1]} (as of {table.generated})")
+    chosen_hint = hard[0][0] if hard else None
+    kept: list[tuple[VersionHint, Any]] = []
+    for hint, spec in soft:
+        narrowed = [v for v in candidates if spec.contains(v)]
+        if narrowed:
+            candidates, chosen_hint = narrowed, (chosen_hint if kept else hint)
+            kept.append((hint, spec))
+            continue
+        if not any(spec.contains(v) for v in pool):
+            raise VersionError(f"{hint.source}: no CPython release{where} satisfies {hint.text!r}",
                                f"dockgen knows CPython {table.releases[0]} to {table.releases[-1]} "
                                f"(as of {table.generated})")
-        candidates = first
-        for hint, spec in specs[1:]:
-            if not any(spec.contains(v) for v in first):
-                notices.append(Notice(severity=Severity.WARNING, topic="python version",
-                                      message=f"{hint.source} asks for {hint.text!r}, which contradicts "
-                                              f"{specs[0][0].source} ({specs[0][0].text!r}); following the latter"))
-    if not candidates:
-        raise VersionError("no CPython release fits", None)
+        if kept and any(spec.contains(v) for v in matching(hard)):
+            against = f"{kept[0][0].source} ({kept[0][0].text!r})"
+        elif hard:
+            against = f"{hard[0][0].source} ({hard[0][0].text!r})"
+        else:
+            against = f"the Pythons available{where}"
+        notices.append(Notice(severity=Severity.WARNING, topic="python version",
+                              message=f"{hint.source} asks for {hint.text!r}, which contradicts {against}; "
+                                      "set aside"))
     default = table.default_line()
     preferred = [v for v in candidates if _key(table.minor(v)) <= _key(default)]
     version = (preferred or candidates)[-1]

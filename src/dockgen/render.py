@@ -50,6 +50,25 @@ def execform(argv: Iterable[str]) -> str:
     return json.dumps(list(argv), ensure_ascii=True)
 
 
+def chain(command: str) -> str:
+    """A shell ``a && b && c`` laid out one command per line."""
+    return " \\\n && ".join(part.strip() for part in command.split(" && "))
+
+
+def copygroups(paths: Iterable[str]) -> list[tuple[str, str]]:
+    """COPY lines that keep each path where it is: root files together into ./, a file in a directory
+    into that directory, a directory (written with a trailing /) onto itself. ``COPY a/b.txt ./``
+    would flatten it, and ``COPY dir ./`` would spill its contents into the working directory."""
+    root = [p for p in paths if "/" not in p]
+    lines = [(copysrc(root), "./")] if root else []
+    for p in paths:
+        if p.endswith("/"):
+            lines.append((copysrc([p.rstrip("/")]), p))
+        elif "/" in p:
+            lines.append((copysrc([p]), p.rsplit("/", 1)[0] + "/"))
+    return lines
+
+
 def copysrc(paths: Iterable[str]) -> str:
     items = list(paths)
     for p in items:
@@ -71,7 +90,7 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(comment=comment, dq=dq, envpairs=envpairs, labelpairs=labelpairs, execform=execform,
-                       copysrc=copysrc)
+                       copysrc=copysrc, chain=chain, copygroups=copygroups)
     return env
 
 

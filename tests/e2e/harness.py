@@ -97,6 +97,13 @@ def image_id(ref: str) -> str:
     return docker("image", "inspect", "-f", "{{.Id}}", ref).stdout.strip()
 
 
+def is_standin(ref: str) -> bool:
+    """True when ``ref`` is one of ../shared/e2e's stand-ins (built from Debian packages, not the official image)."""
+    label = docker("image", "inspect", "-f", '{{index .Config.Labels "org.dockgen.e2e.standin"}}', ref,
+                   check=False).stdout.strip()
+    return bool(label) and label != "<no value>"
+
+
 def is_slim_standin(ref: str) -> bool:
     """True when ``ref`` (e.g. node:26) is one of ../shared/e2e's stand-ins and only an alias of the
     slim image: the real node:<major> is the full Debian image (~1.1 GB), the stand-in ~0.25 GB."""

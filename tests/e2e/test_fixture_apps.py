@@ -1,5 +1,5 @@
-"""Every other fixture app with an [e2e] table (frameworks, package managers, native addons,
-workspaces, hostile values, a static site): `dockgen init` with the default options, then a real
+"""Every other fixture app with an [e2e] table (Node and Python frameworks, every package manager,
+native addons and system libraries, workspaces, hostile values, a static site): `dockgen init` with the default options, then a real
 build and run: HTTP answers, non-root, the expected PID 1, `docker stop` in under 2 s."""
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ import pytest
 from dockgen.api import detect, measure, plan, render, write
 
 from ..conftest import FIXTURES
-from .harness import PREFIX, build, copy_app, for_this_engine, run
+from .harness import PREFIX, build, copy_app, for_this_engine, is_standin, run
 
 COVERED_ELSEWHERE = {"express-generator", "express-slim", "express-alpine", "express-node22", "express-node26",
-                     "ts-build", "pnpm-fastify"}  # test_node_images.py builds these with every template
+                     "ts-build", "pnpm-fastify",  # test_node_images.py builds these with every template
+                     "fastapi-uv", "flask-poetry", "django-pip"}  # test_python_images.py, with both templates
 CASES = sorted(
     p.parent.name for p in FIXTURES.glob("*/case.toml")
     if p.parent.name not in COVERED_ELSEWHERE and "[e2e]" in p.read_text(encoding="utf-8")
@@ -26,11 +27,20 @@ CASES = sorted(
 def test_fixture_app_builds_and_runs(case: str, engine: None, tmp_path: Path) -> None:
     config = tomllib.loads((FIXTURES / case / "case.toml").read_text(encoding="utf-8"))
     app = copy_app(FIXTURES / case / "app", tmp_path / "app")
-    built = plan(detect(app), **config.get("options", {}))
+    opts = config.get("options", {})
+    built = plan(detect(app, opts.pop("language", None)), **opts)
     write([f if f.path != ".dockerignore" else measure(app, built) for f in render(built)], app)
     assert built.port is not None
     tag = f"{PREFIX}/{case}:test"
-    build(tag, app, for_this_engine(app / "Dockerfile", tmp_path / "Dockerfile"))
+    try:
+        build(tag, app, for_this_engine(app / "Dockerfile", tmp_path / "Dockerfile"))
+    except AssertionError as exc:
+        if "Python.h: No such file or directory" in str(exc) and is_standin(built.builder_image.ref):
+            # The official python:<x.y.z>-slim images ship CPython's headers; ../shared/e2e's stand-in is
+            # Debian's python3.13 without python3.13-dev, so a C extension built from source (psycopg2)
+            # cannot compile here. Reported, not hidden.
+            pytest.xfail(f"the stand-in {built.builder_image.ref} has no Python.h (the official image has)")
+        raise
     container = run(tag, built.port)
     try:
         status, body = container.get(config["e2e"]["path"], timeout=60)

@@ -409,7 +409,7 @@ def _manifest_files(repo: RepoView, pm: PackageManager) -> tuple[str, ...]:
         if rel == ".npmrc" and _npmrc_has_token(repo):
             continue  # never copied: passed as a build secret instead
         if repo.exists(rel):
-            found.append(rel)
+            found.append(rel + "/" if repo.is_dir(rel) else rel)  # a directory keeps its trailing /
     return tuple(found)
 
 
