@@ -172,7 +172,8 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
     else:
         user = "10001:10001"
         user_create = ("groupadd --system --gid 10001 app",
-                       "useradd --system --uid 10001 --gid app --create-home --home-dir /home/app --shell /usr/sbin/nologin app")
+                       "useradd --system --uid 10001 --gid app --create-home --home-dir /home/app "
+                       "--shell /usr/sbin/nologin app")
         init, init_copy, init_package = "/usr/bin/tini", None, f"tini={tini_version}"
     decisions.append(Decision(topic="user", choice=user, why="numeric and non-root, so Kubernetes runAsNonRoot can "
                                                              "verify it; the app's files stay owned by root"))

@@ -112,12 +112,11 @@ def resolve_python(table: PythonTable, hints: tuple[VersionHint, ...], override:
     soft = [(h, s) for h, s in specs if not _is_requirement(h)]
     where = f" among {', '.join(allowed_minors)}" if allowed_minors else ""
     candidates = matching(hard)
+    known = f"dockgen knows CPython {table.releases[0]} to {table.releases[-1]} (as of {table.generated})"
     if not candidates:
-        hint = hard[0][0] if hard else None
-        raise VersionError(f"{hint.source if hint else 'the app'}: no CPython release{where} satisfies "
-                           f"{' and '.join(repr(h.text) for h, _ in hard)}",
-                           f"dockgen knows CPython {table.releases[0]} to {table.releases[-1]} (as of {table.generated})")
-    chosen_hint = hard[0][0] if hard else None
+        raise VersionError(f"{hard[0][0].source if hard else 'the app'}: no CPython release{where} satisfies "
+                           f"{' and '.join(repr(h.text) for h, _ in hard)}", known)
+    chosen_hint: VersionHint | None = hard[0][0] if hard else None
     kept: list[tuple[VersionHint, Any]] = []
     for hint, spec in soft:
         narrowed = [v for v in candidates if spec.contains(v)]
