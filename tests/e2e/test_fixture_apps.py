@@ -1,6 +1,7 @@
 """Every other fixture app with an [e2e] table (Node and Python frameworks, every package manager,
-native addons and system libraries, workspaces, hostile values, a static site): `dockgen init` with
-the default options, then a real build and run: HTTP answers, non-root, the expected PID 1, `docker stop` in under 2 s."""
+native addons and system libraries, workspaces, hostile values, a static site): `dockgen init`
+with the default options, then a real build and run: HTTP answers, non-root, the expected PID 1,
+`docker stop` in under 2 s."""
 
 from __future__ import annotations
 
