@@ -14,7 +14,8 @@ class ExitCode:
     ERROR = 1  # bad input: no manifest, malformed file, unsatisfiable range, unknown template...
     USAGE = 2  # bad command line (typer/click's own code)
     CONFLICT = 3  # init: an existing file differs and --force was not given; nothing was written
-    DRIFT = 4  # --check: the files on disk differ from what dockgen would write
+    DRIFT = 4  # init --check / dockgen check: the files on disk differ from what dockgen would write
+    FINDINGS = 5  # migrate --check: findings at or above the threshold
 
 
 class DockgenError(Exception):

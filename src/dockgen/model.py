@@ -115,6 +115,7 @@ class NodeFacts(Record):
     npmrc_has_token: bool
     npm_allow_scripts: bool = False  # package.json "allowScripts" (npm 11.19+ runs only approved install scripts)
     notices: tuple[Notice, ...] = ()
+    inputs: Mapping[str, str] = {}  # the manifest and version files read: path -> sha256 prefix of the content
 
 
 class PythonFacts(Record):
@@ -152,6 +153,7 @@ class PythonFacts(Record):
     system_deps: tuple[str, ...]  # dependencies that need OS libraries (psycopg2, mysqlclient, Pillow, lxml)
     port_hints: tuple[PortHint, ...]
     notices: tuple[Notice, ...] = ()
+    inputs: Mapping[str, str] = {}  # the manifest and version files read: path -> sha256 prefix of the content
 
 
 class ImageRef(Record):
@@ -235,6 +237,17 @@ class InstallSpec(Record):
     install_project: str | None = None  # Python: installs the project itself, after the sources
 
 
+class Carry(Record):
+    """What `dockgen migrate` keeps from an existing Dockerfile; the planners fold it into the plan."""
+
+    workdir: str | None = None
+    start: tuple[str, ...] | None = None  # the old CMD when it runs the app directly (node x.js, ./run.sh)
+    entrypoint: tuple[str, ...] = ()  # an entrypoint script the old file ran (goes after tini)
+    runtime_packages: tuple[str, ...] = ()  # OS packages the app needs at run time (the base's own names)
+    builder_packages: tuple[str, ...] = ()  # build tools, for the build stages only
+    instructions: tuple[str, ...] = ()  # ENV/ARG/LABEL/VOLUME/HEALTHCHECK/EXPOSE lines kept verbatim
+
+
 class PythonSpec(Record):
     """What only a Python plan needs."""
 
@@ -289,6 +302,10 @@ class BuildPlan(Record):
     notices: tuple[Notice, ...]
     static_root: str | None = None  # static sites: where the web server serves from
     python: PythonSpec | None = None  # Python apps: the virtualenv and what runs in it
+    inputs: Mapping[str, str] = {}  # the facts' input digests, stamped into the Dockerfile for `dockgen check`
+    options: Mapping[str, str] = {}  # the options that shaped the plan (template, versions, port), stamped too
+    carried: tuple[str, ...] = ()  # instructions kept verbatim from a migrated Dockerfile (runtime stage)
+    carry: Carry | None = None  # all that a migration kept (stamped, so `dockgen check` can re-plan with it)
 
 
 class RenderedFile(Record):

@@ -14,6 +14,7 @@ from .ignore import default_rules, excluded_by, node_plan_rules
 from .model import (
     BuildArg,
     BuildPlan,
+    Carry,
     CopyStep,
     Decision,
     Framework,
@@ -70,18 +71,33 @@ class Options(Record):
     port: int | None = None
     language: str | None = None  # "node" / "python": which manifests to read when a repo has both
 
+    def recorded(self) -> dict[str, str]:
+        """The options that were given, as strings (stamped into the Dockerfile, recorded for re-runs)."""
+        return {name: str(getattr(self, name)) for name in self.__fields__ if getattr(self, name) is not None}
 
-def plan_app(facts: NodeFacts | PythonFacts, options: Options | None = None, pins: Pins | None = None) -> BuildPlan:
-    """Every decision for the app, Node or Python."""
+    @classmethod
+    def from_recorded(cls, values: dict[str, str]) -> Options:
+        known = {k: v for k, v in values.items() if k in cls.__fields__}
+        if "port" in known:
+            return cls(**{**known, "port": int(known["port"])})  # type: ignore[arg-type]
+        return cls(**known)  # type: ignore[arg-type]
+
+
+def plan_app(facts: NodeFacts | PythonFacts, options: Options | None = None, pins: Pins | None = None,
+             carry: Carry | None = None) -> BuildPlan:
+    """Every decision for the app, Node or Python (``carry``: what a migrated Dockerfile keeps)."""
     if isinstance(facts, PythonFacts):
         from .plan_python import plan_python
 
-        return plan_python(facts, options, pins)
-    return plan_node(facts, options, pins)
+        return plan_python(facts, options, pins, carry)
+    return plan_node(facts, options, pins, carry)
 
 
-def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | None = None) -> BuildPlan:
+def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | None = None,
+              carry: Carry | None = None) -> BuildPlan:
     options = options or Options()
+    carry = carry or Carry()
+    workdir = carry.workdir if carry.workdir and SAFE_PATH.fullmatch(carry.workdir.lstrip("/")) else WORKDIR
     pins = pins or default_pins()
     notices: list[Notice] = list(facts.notices)
     decisions: list[Decision] = []
@@ -175,6 +191,8 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
 
     # ---- start command, build, layout --------------------------------------------------------------
     start_argv, start_env, start_why = _start_command(facts, notices)
+    if carry.start:
+        start_argv, start_env, start_why = carry.start, (), "the migrated Dockerfile's CMD, kept"
     build_command = _build_command(facts, install.manager)
     outputs = _build_outputs(facts, start_argv) if build_command else ()
     node_path = "/nodejs/bin/node" if template == "node-distroless" else "node"
@@ -189,23 +207,23 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         if build_command is None:
             raise PlanError("a static site needs a build script", "add scripts.build (e.g. \"vite build\")")
         static_root = "/usr/share/nginx/html"
-        runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/{out}",), dest=static_root, from_stage="build",
+        runtime_copies.append(CopyStep(sources=(f"{workdir}/{out}",), dest=static_root, from_stage="build",
                                        comment="the built site, nothing else"))
         start_argv, start_env = None, ()
     elif facts.framework is Framework.NEXT and facts.next_output == "standalone":
         layout = "build+runtime"
         runtime_copies += [
-            CopyStep(sources=(f"{WORKDIR}/.next/standalone",), dest="./", from_stage="build",
+            CopyStep(sources=(f"{workdir}/.next/standalone",), dest="./", from_stage="build",
                      comment="Next.js standalone output: server.js plus the node_modules it traces"),
-            CopyStep(sources=(f"{WORKDIR}/.next/static",), dest="./.next/static", from_stage="build"),
+            CopyStep(sources=(f"{workdir}/.next/static",), dest="./.next/static", from_stage="build"),
         ]
         if facts.has_public_dir:
-            runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/public",), dest="./public", from_stage="build"))
+            runtime_copies.append(CopyStep(sources=(f"{workdir}/public",), dest="./public", from_stage="build"))
         start_argv = ("node", "server.js")
         start_why = "Next.js standalone output runs server.js"
     elif facts.framework is Framework.NUXT and build_command:
         layout = "build+runtime"
-        runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/.output",), dest="./.output", from_stage="build",
+        runtime_copies.append(CopyStep(sources=(f"{workdir}/.output",), dest="./.output", from_stage="build",
                                        comment="Nuxt's .output is self-contained (server and its dependencies)"))
         start_argv = ("node", ".output/server/index.mjs")
         start_why = "Nuxt builds a self-contained server at .output/server/index.mjs"
@@ -218,16 +236,16 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         entry_in_outputs = bool(start_argv) and any(_under(a, outputs) for a in (start_argv or ())[1:2])
         copy_sources = not entry_in_outputs
         if has_deps:
-            runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/node_modules",), dest="./node_modules",
+            runtime_copies.append(CopyStep(sources=(f"{workdir}/node_modules",), dest="./node_modules",
                                            from_stage="deps", comment="production dependencies only"))
         for out in outputs:
-            runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/{out}",), dest=f"./{out}", from_stage="build"))
+            runtime_copies.append(CopyStep(sources=(f"{workdir}/{out}",), dest=f"./{out}", from_stage="build"))
         if not copy_sources:
             runtime_copies.append(CopyStep(sources=("package.json",), dest="./"))
     elif has_deps:
         layout = "deps+runtime"
         copy_sources = True
-        runtime_copies.append(CopyStep(sources=(f"{WORKDIR}/node_modules",), dest="./node_modules",
+        runtime_copies.append(CopyStep(sources=(f"{workdir}/node_modules",), dest="./node_modules",
                                        from_stage="deps", comment="production dependencies only"))
     else:
         layout = "runtime"  # no dependencies and nothing to build: the sources are the app
@@ -313,7 +331,7 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         cmd = (node_path if start_argv[0] == "node" else start_argv[0], *start_argv[1:])
     else:
         cmd = ()
-    entrypoint = (init, "--") if init else ()
+    entrypoint = (init, "--", *carry.entrypoint) if init else carry.entrypoint
 
     # local build outputs are never sent: the image builds its own (only what this Dockerfile builds)
     built_outputs = set(outputs) - SOURCE_DIRS
@@ -332,8 +350,8 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     needs = list(dict.fromkeys(p.rstrip("/") for p in install.manifest_files))
     if copy_sources or build_command or install.context_first:
         needs.append(".")
-    needs += [step.sources[0].removeprefix(f"{WORKDIR}/") for step in runtime_copies if step.from_stage == "build"
-              and step.sources[0].removeprefix(f"{WORKDIR}/") in SOURCE_DIRS]
+    needs += [step.sources[0].removeprefix(f"{workdir}/") for step in runtime_copies if step.from_stage == "build"
+              and step.sources[0].removeprefix(f"{workdir}/") in SOURCE_DIRS]
     if start_argv is not None and copy_sources:
         needs += [c for a in start_argv[1:2] if (c := clean_rel(a)) and not c.startswith("node_modules/")]
     needs += [s for step in runtime_copies if step.from_stage is None for s in step.sources]
@@ -359,14 +377,14 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         layout=layout,
         build_command=build_command,
         build_env=build_env,
-        builder_packages=builder_packages,
-        runtime_packages=runtime_packages,
+        builder_packages=tuple(dict.fromkeys(builder_packages + carry.builder_packages)),
+        runtime_packages=tuple(dict.fromkeys(runtime_packages + carry.runtime_packages)),
         init=init,
         init_package=init_package,
         init_copy=init_copy,
         runtime_copies=tuple(runtime_copies),
         copy_sources=copy_sources,
-        workdir=WORKDIR,
+        workdir=workdir,
         user=user,
         user_create=user_create,
         env=env,
@@ -378,9 +396,13 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         stopsignal=None,
         ignore=ignore,
         context_needs=context_needs,
+        carried=carry.instructions,
+        carry=carry if carry != Carry() else None,
         decisions=tuple(decisions),
         notices=tuple(notices),
         static_root=static_root,
+        inputs=facts.inputs,
+        options=options.recorded(),
     )
 
 

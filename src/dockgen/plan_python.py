@@ -18,6 +18,7 @@ from .ignore import default_rules, excluded_by
 from .model import (
     BuildArg,
     BuildPlan,
+    Carry,
     CopyStep,
     Decision,
     Framework,
@@ -43,10 +44,13 @@ DEFAULT_PORT = 8000
 SAFE_ARG = re.compile(r"[^\x00-\x1f\x7f\\]*")
 
 
-def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = None) -> BuildPlan:
+def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = None,
+                carry: Carry | None = None) -> BuildPlan:
     from .plan import Options
 
     opts = options if isinstance(options, Options) else Options()
+    carry = carry or Carry()
+    workdir = carry.workdir if carry.workdir and re.fullmatch(r"/[A-Za-z0-9._/-]+", carry.workdir) else WORKDIR
     pins = pins or default_pins()
     py = pins.images["python"]
     table = default_table()
@@ -127,6 +131,8 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
 
     # ---- install ------------------------------------------------------------------------------------
     start_argv, server, start_why, extra = _start(facts, notices)
+    if carry.start:
+        start_argv, server, start_why, extra = carry.start, "carried", "the migrated Dockerfile's CMD, kept", ()
     port = _port(facts, opts.port, server, decisions)
     if start_argv and port is not None:
         start_argv = tuple(a.replace("$PORT", str(port)).replace("${PORT}", str(port)) for a in start_argv)
@@ -218,22 +224,22 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
         layout="venv+runtime",
         build_command="python manage.py collectstatic --noinput" if collectstatic else None,
         build_env={},
-        builder_packages=tuple(build_pkgs),
-        runtime_packages=tuple(run_pkgs),
+        builder_packages=tuple(dict.fromkeys((*build_pkgs, *carry.builder_packages))),
+        runtime_packages=tuple(dict.fromkeys((*run_pkgs, *carry.runtime_packages))),
         init=init,
         init_package=init_package,
         init_copy=init_copy,
         runtime_copies=(CopyStep(sources=(VENV,), dest=VENV, from_stage="builder", comment="the virtualenv"),
-                        CopyStep(sources=(WORKDIR,), dest=WORKDIR, from_stage="builder",
+                        CopyStep(sources=(workdir,), dest=workdir, from_stage="builder",
                                  comment="the app (sources" + (", collected static files" if collectstatic else "")
                                          + ", compiled bytecode)")),
         copy_sources=False,
-        workdir=WORKDIR,
+        workdir=workdir,
         user=user,
         user_create=user_create,
         env=env,
         port=port,
-        entrypoint=(init, "--"),
+        entrypoint=(init, "--", *carry.entrypoint),
         cmd=start_argv,
         start_command=start_argv,
         labels=labels,
@@ -245,6 +251,10 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
         python=PythonSpec(venv=VENV, python=python_bin, builder_python_packages=builder_python,
                           tools_venv=tools_venv, tool_install=tool_install, extra_packages=extra,
                           collectstatic=collectstatic, server=server),
+        inputs=facts.inputs,
+        options=opts.recorded(),
+        carried=carry.instructions,
+        carry=carry if carry != Carry() else None,
     )
 
 

@@ -23,6 +23,11 @@ def comment(value: object) -> str:
     return " ".join("".join(c if c.isprintable() else " " for c in str(value)).split())
 
 
+def oneline(value: object) -> str:
+    """A line kept verbatim, except that no control character can start a new instruction."""
+    return "".join(c if c.isprintable() or c == "\t" else " " for c in str(value))
+
+
 def dq(value: object) -> str:
     """A double-quoted Dockerfile word (LABEL/ENV value): \\, " and $ escaped, one line."""
     text = comment(value)
@@ -89,16 +94,23 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update(comment=comment, dq=dq, envpairs=envpairs, labelpairs=labelpairs, execform=execform,
+    env.filters.update(oneline=oneline, comment=comment, dq=dq, envpairs=envpairs, labelpairs=labelpairs,
+                       execform=execform,
                        copysrc=copysrc, chain=chain, copygroups=copygroups)
     return env
 
 
 def render_dockerfile(plan: BuildPlan) -> str:
+    from .stamp import stamped
+
     info = get_template(plan.template)
     text = _environment().get_template(info.file).render(plan=plan)
     text = re.sub(r"\n{3,}", "\n\n", text)  # layout only: at most one blank line between blocks
-    return text.rstrip("\n") + "\n"
+    text = text.rstrip("\n") + "\n"
+    from .model import to_jsonable
+
+    return stamped(text, version=plan.dockgen_version, template=plan.template, options=plan.options,
+                   inputs=plan.inputs, carry=to_jsonable(plan.carry) if plan.carry else None)
 
 
 def render(plan: BuildPlan) -> list[RenderedFile]:

@@ -80,6 +80,16 @@ class RepoView:
             # tomllib puts "(at line L, column C)" in its message
             raise ManifestError(f"{rel}: invalid TOML: {exc}", f"fix the syntax in {rel}") from exc
 
+    def digests(self, rels: list[str] | tuple[str, ...]) -> dict[str, str]:
+        """sha256 prefixes of the regular files among ``rels`` (what `dockgen check` compares)."""
+        import hashlib
+
+        out: dict[str, str] = {}
+        for rel in rels:
+            if self.is_file(rel):
+                out[rel] = hashlib.sha256(self.read_bytes(rel, limit=1 << 30)).hexdigest()[:12]
+        return out
+
     def listdir(self, rel: str = ".") -> list[str]:
         try:
             return sorted(os.listdir(self.path(rel)))

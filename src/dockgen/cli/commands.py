@@ -23,11 +23,14 @@ Examples:
   dockgen plan                    every decision and why
   dockgen context --json          what `docker build` sends: sizes, secrets, COPY checks
   dockgen context --suggest       a measured .dockerignore for this context
+  dockgen migrate                 audit an existing Dockerfile, show the v2 it becomes
+  dockgen check                   CI: is the generated Dockerfile stale or hand-edited?
   dockgen init --template node-slim --node-version 22 --port 8080
 
 \b
 Exit codes: 0 ok, 1 bad input, 2 bad usage, 3 conflict (nothing written),
-4 drift (init --check: the files on disk differ from what dockgen would write).
+4 drift (init --check / dockgen check: the files differ from what dockgen would write),
+5 findings (migrate --check: findings at or above --fail-on).
 """
 
 app = typer.Typer(
@@ -323,6 +326,135 @@ def _print_context(data: dict[str, Any], human: Any) -> None:
                        + (f" by {c['excluded_by']}" if c["excluded_by"] else ""), err=True)
     for w in data["warnings"]:
         typer.echo(f"warning: {w}", err=True)
+
+
+@app.command(epilog="Examples: dockgen migrate; dockgen migrate --write; dockgen migrate --check --fail-on error; "
+                    "dockgen migrate --format sarif > dockgen.sarif")
+def migrate(
+    path: PathArg = Path("."),
+    file: Annotated[str, typer.Option("--file", "-f",
+                                      help="The Dockerfile to audit, relative to PATH.")] = "Dockerfile",
+    write_: Annotated[bool, typer.Option("--write", help="Replace it with the v2 (the old one is kept as "
+                                                         "<name>.bak) and write a measured .dockerignore.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Exit 5 when there are findings at or above --fail-on "
+                                                        "(for CI); writes nothing.")] = False,
+    fail_on: Annotated[str, typer.Option("--fail-on",
+                                         help="Threshold for --check: info, warning or error.")] = "warning",
+    fmt: Annotated[str, typer.Option("--format", help="text, json or sarif.")] = "text",
+    json_out: JsonOpt = False,
+    template: TemplateOpt = None,
+    language: LanguageOpt = None,
+) -> None:
+    """Audit an existing Dockerfile and move it to dockgen's v2, keeping what it meant.
+
+    Prints the findings explained and a unified diff to the v2. What could not be carried over is listed.
+    """
+    from .. import api
+    from ..migrate import SEVERITIES
+    from ..migrate import migrate as run_migrate
+    from ..model import WriteStatus
+
+    if fmt not in ("text", "json", "sarif"):
+        raise typer.BadParameter("--format is text, json or sarif")
+    if fail_on not in SEVERITIES:
+        raise typer.BadParameter("--fail-on is info, warning or error")
+    fmt = "json" if json_out else fmt
+    result = run_migrate(path, file, _options(template, None, None, None, language))
+    written: list[Any] = []
+    if write_ and not check:
+        files = [f.replace(path=file) if f.path == "Dockerfile" else f for f in result.files]
+        written = api.write(list(files), path, force=True)
+    if fmt == "json":
+        emit_json(_migration_json(result, written))
+    elif fmt == "sarif":
+        emit_json(_sarif(result))
+    else:
+        for f in result.findings:
+            where = f"{file}:{f.line}" if f.line else "context"
+            typer.echo(f"{where}: {f.severity}: [{f.category}] {f.rule}: {f.message}")
+            typer.echo(f"    fix: {f.fix}")
+        if not result.findings:
+            typer.echo("no findings")
+        if result.carried:
+            typer.echo("\nkept in the v2:")
+            typer.echo("".join(f"  {c}\n" for c in result.carried), nl=False)
+        if result.not_carried:
+            typer.echo("\nnot carried over:")
+            typer.echo("".join(f"  {c}\n" for c in result.not_carried), nl=False)
+        if written:
+            for o in written:
+                if o.status is not WriteStatus.IDENTICAL:
+                    typer.echo(f"{o.status.value:<16}{o.path}" + (f"  (old file kept as {o.backup})" if o.backup
+                                                                   else ""))
+        elif not check:
+            typer.echo("\n" + (result.diff or "the v2 is identical\n"), nl=False)
+    if check:
+        level = SEVERITIES.index(fail_on)
+        worst = [f for f in result.findings if SEVERITIES.index(f.severity) >= level]
+        if worst:
+            raise DockgenError(f"{len(worst)} finding(s) at or above {fail_on} in {file}",
+                               "`dockgen migrate --write` moves it to the v2", exit_code=ExitCode.FINDINGS)
+
+
+def _migration_json(result: Any, written: list[Any]) -> dict[str, Any]:
+    from ..model import to_jsonable
+
+    return {
+        "dockerfile": result.dockerfile,
+        "findings": [to_jsonable(f) for f in result.findings],
+        "carried": list(result.carried),
+        "not_carried": list(result.not_carried),
+        "template": result.plan.template,
+        "diff": result.diff,
+        "written": [{"path": o.path, "status": o.status.value, "backup": o.backup} for o in written],
+    }
+
+
+def _sarif(result: Any) -> dict[str, Any]:
+    levels = {"info": "note", "warning": "warning", "error": "error"}
+    rules = sorted({f.rule: f for f in result.findings}.values(), key=lambda f: f.rule)
+    return {
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{
+            "tool": {"driver": {"name": "dockgen", "version": __version__, "informationUri":
+                                "https://github.com/dockgen/dockgen",
+                                "rules": [{"id": f.rule, "shortDescription": {"text": f.rule.replace("-", " ")},
+                                           "properties": {"category": f.category}} for f in rules]}},
+            "results": [{
+                "ruleId": f.rule, "level": levels[f.severity],
+                "message": {"text": f"{f.message} Fix: {f.fix}"},
+                "properties": {"category": f.category},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": result.dockerfile},
+                                                    "region": {"startLine": max(f.line, 1)}}}],
+            } for f in result.findings],
+        }],
+    }
+
+
+@app.command(name="check", epilog="Example (CI): dockgen check || exit 1")
+def check_cmd(
+    path: PathArg = Path("."),
+    file: Annotated[str, typer.Option("--file", "-f", help="The Dockerfile, relative to PATH.")] = "Dockerfile",
+    json_out: JsonOpt = False,
+) -> None:
+    """Fail (exit 4) when a dockgen-written Dockerfile is stale against the repository or was edited by hand."""
+    from ..check import check as run_check
+
+    result = run_check(path, file)
+    if json_out:
+        emit_json({"dockerfile": result.dockerfile, "status": result.status, "reasons": list(result.reasons),
+                   "diff": result.diff})
+    else:
+        typer.echo(f"{file}: {result.status}")
+        for r in result.reasons:
+            typer.echo(f"  {r}")
+        if result.diff:
+            typer.echo(result.diff, nl=False)
+    if result.status != "current":
+        raise DockgenError(f"{file} is {result.status}: " + "; ".join(result.reasons[:3]),
+                           "regenerate it with `dockgen init --force` (hand edits: keep them in the repo's "
+                           "inputs, or drop the stamp)", exit_code=ExitCode.DRIFT)
 
 
 @app.command()

@@ -130,6 +130,10 @@ def detect_node(repo: RepoView) -> NodeFacts:
         npmrc_has_token=_npmrc_has_token(repo),
         npm_allow_scripts=isinstance(pkg.get("allowScripts"), dict) and bool(pkg["allowScripts"]),
         notices=tuple(notices),
+        inputs=repo.digests(["package.json", *(lf.path for lf in lockfiles), ".nvmrc", ".node-version",
+                             ".tool-versions", ".npmrc", ".yarnrc.yml", "pnpm-workspace.yaml", "tsconfig.json",
+                             "next.config.js", "next.config.mjs", "next.config.ts", "vite.config.js",
+                             "vite.config.ts"]),
     )
     return facts
 

@@ -119,6 +119,9 @@ def detect_python(repo: RepoView) -> PythonFacts:
         system_deps=tuple(d for d in SYSTEM_DEPS if d in deps),
         port_hints=_port_hints(repo, sources, procfile),
         notices=tuple(notices),
+        inputs=repo.digests(["pyproject.toml", *(lf.path for lf in lockfiles), *req_files, "Pipfile",
+                             ".python-version", "runtime.txt", ".tool-versions", "Procfile", "setup.py", "setup.cfg",
+                             "manage.py"]),
     )
     return facts
 

@@ -1,0 +1,71 @@
+"""`dockgen check`: is a dockgen-written Dockerfile still what dockgen would write for this repository?
+
+``current`` when re-planning with the stamped options renders the same file; ``stale`` when it does
+not (a lockfile, engines, the Python version or dockgen's templates changed: the reasons say which);
+``edited`` when the file no longer matches the body hash dockgen stamped (someone changed it by hand);
+``unstamped`` when dockgen did not write it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import __version__
+from .errors import DockgenError
+from .model import Carry
+from .record import Record
+from .stamp import digest, split
+from .write import unified_diff
+
+
+class CheckResult(Record):
+    dockerfile: str
+    status: str  # "current", "stale", "edited"
+    reasons: tuple[str, ...]
+    diff: str | None
+
+
+def carry_of(data: dict[str, object] | None) -> Carry | None:
+    """The Carry a stamp recorded (lists back to tuples)."""
+    if not data:
+        return None
+    return Carry(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})  # type: ignore[arg-type]
+
+
+def check(root: str | os.PathLike[str], dockerfile: str = "Dockerfile") -> CheckResult:
+    from .detect import detect
+    from .plan import Options, plan_app
+    from .render import render_dockerfile
+
+    base = Path(root)
+    path = base / dockerfile
+    if not path.is_file():
+        raise DockgenError(f"{path}: no such Dockerfile", "run `dockgen init` to write one")
+    text = path.read_text(encoding="utf-8", errors="surrogateescape")
+    stamp, body = split(text)
+    if stamp is None:
+        raise DockgenError(f"{dockerfile} was not written by dockgen (no dockgen-stamp line)",
+                           "audit it with `dockgen migrate`, or write one with `dockgen init`")
+    reasons: list[str] = []
+    edited = digest(body) != stamp.body
+    if edited:
+        reasons.append(f"{dockerfile} was edited by hand after dockgen wrote it")
+    options = Options.from_recorded(stamp.options)
+    facts = detect(base, options.language)
+    for rel in sorted(set(stamp.inputs) | set(facts.inputs)):
+        before, now = stamp.inputs.get(rel), facts.inputs.get(rel)
+        if before != now:
+            reasons.append(f"{rel} " + ("appeared" if before is None else "is gone" if now is None else "changed"))
+    if stamp.version != __version__:
+        reasons.append(f"dockgen {stamp.version} wrote it; this is dockgen {__version__}")
+    fresh = render_dockerfile(plan_app(facts, options, carry=carry_of(stamp.carry)))
+    _, fresh_body = split(fresh)
+    if fresh_body == body and not edited and not reasons:
+        return CheckResult(dockerfile=dockerfile, status="current", reasons=(), diff=None)
+    if fresh_body == body and not edited:
+        reasons.append("the instructions would not change, only the stamp: `dockgen init --force` refreshes it")
+    elif not edited:
+        reasons.append("dockgen now writes a different Dockerfile for this repository (diff below)")
+    return CheckResult(dockerfile=dockerfile, status="edited" if edited else "stale", reasons=tuple(reasons),
+                       diff=unified_diff(body, fresh_body, dockerfile) if fresh_body != body else None)
