@@ -33,7 +33,7 @@ def outputs(name: str) -> dict[str, str]:
     app, options, _ = load_case(name)
     plan = plan_app(detect(app), options)
     files = {f.path: f.content for f in render(plan)}
-    files[".dockerignore"] = measure(app, plan).content
+    files[".dockerignore"] = measure(app, plan).file.content
     return {
         "plan.json": json.dumps(to_jsonable(plan), indent=2, ensure_ascii=False) + "\n",
         "detect.json": json.dumps(summarize(app, options), indent=2, ensure_ascii=False) + "\n",
@@ -78,7 +78,7 @@ def test_dockerignore_never_excludes_what_the_dockerfile_copies(name: str) -> No
 
     app, options, _ = load_case(name)
     plan = plan_app(detect(app), options)
-    matcher = _Matcher(parse_ignore(measure(app, plan).content))
+    matcher = _Matcher(parse_ignore(measure(app, plan).file.content))
     needed = [p for p in plan.context_needs if p != "."]
     if "." in plan.context_needs and plan.start_command:
         needed += [a for a in plan.start_command[1:2] if (app / a).is_file()]

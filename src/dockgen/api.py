@@ -1,16 +1,25 @@
-"""The public Python API (re-exported by ``dockgen``): no printing, no exiting, no cwd."""
+"""The public Python API (re-exported by ``dockgen``): no printing, no exiting, no cwd.
+
+Every function takes the options as an ``Options`` (``options=``) or as keywords (``port=8080``,
+``node_version="24"``...: the fields of ``Options``, the same as the CLI's flags). Paths are the
+app's root; a relative ``template_dir`` is relative to that root, never to the working directory.
+Errors are ``DockgenError`` subclasses (``error.message``, ``error.hint``, ``error.exit_code``).
+"""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Unpack
 
 from .detect import Facts
 from .detect import detect as _detect
-from .model import BuildPlan, RenderedFile, WriteOutcome
+from .model import BuildPlan, RenderedFile, WriteOutcome, WriteStatus
 from .pins import Pins
-from .plan import Options, plan_app
+from .plan import Options, OptionValues, options_from, plan_app
 from .record import Record
 from .render import render as _render
+from .update import UpdateResult
 from .write import write as _write
 
 
@@ -20,48 +29,130 @@ def detect(path: str | os.PathLike[str], language: str | None = None) -> Facts:
     return _detect(path, language)
 
 
-def plan(facts: Facts, options: Options | None = None, *, pins: Pins | None = None, template: str | None = None,
-         node_version: str | None = None, python_version: str | None = None, port: int | None = None) -> BuildPlan:
-    """Every decision for the app. Options as an ``Options`` or as keywords (template=, node_version=,
-    python_version=, port=)."""
-    keywords = Options(template=template, node_version=node_version, python_version=python_version, port=port)
-    if options is None:
-        options = keywords
-    elif keywords != Options():
-        raise TypeError("pass options= or keyword options, not both")
-    return plan_app(facts, options, pins)
+def plan(facts: Facts, options: Options | None = None, *, root: str | os.PathLike[str] | None = None,
+         pins: Pins | None = None, **values: Unpack[OptionValues]) -> BuildPlan:
+    """Every decision for the app. ``root``: the app's directory, needed only to resolve a relative
+    ``template_dir``. Pure otherwise: reads nothing but a user template directory's listing."""
+    return plan_app(facts, options_from(options, values), pins, root=root)
 
 
 def render(plan: BuildPlan) -> list[RenderedFile]:
-    """The Dockerfile and .dockerignore text for a plan (pure)."""
+    """The Dockerfile and an unmeasured default .dockerignore for a plan (``measure`` gives the measured one)."""
     return _render(plan)
 
 
 def write(files: list[RenderedFile], root: str | os.PathLike[str], *, force: bool = False,
           dry_run: bool = False) -> list[WriteOutcome]:
-    """Write rendered files below ``root`` (atomic; conflicts write nothing; --force keeps .bak copies)."""
+    """Write rendered files below ``root`` (atomic; a conflict writes nothing; ``force`` keeps .bak copies)."""
     return _write(files, root, force=force, dry_run=dry_run)
 
 
-def measure(path: str | os.PathLike[str], plan: BuildPlan, *, allowlist: bool = False) -> RenderedFile:
+class ContextFigures(Record):
+    """The build context with the measured .dockerignore, and without it."""
+
+    sent_files: int
+    sent_bytes: int
+    before_files: int
+    before_bytes: int
+    flagged_lines: tuple[str, ...]  # the user's .dockerignore lines that exclude what the Dockerfile copies
+
+
+class Measured(Record):
+    file: RenderedFile
+    context: ContextFigures
+
+
+def measure(path: str | os.PathLike[str], plan: BuildPlan, *, allow_list: bool = False) -> Measured:
     """The measured .dockerignore for ``plan`` (merged with an existing one, which keeps its lines)."""
     from .suggest import for_plan
 
-    return RenderedFile(path=".dockerignore", content=for_plan(path, plan, allowlist=allowlist).text)
+    s = for_plan(path, plan, allowlist=allow_list)
+    return Measured(file=RenderedFile(path=".dockerignore", content=s.text),
+                    context=ContextFigures(sent_files=s.after_files, sent_bytes=s.after_bytes,
+                                           before_files=s.before_files, before_bytes=s.before_bytes,
+                                           flagged_lines=tuple(s.flagged)))
 
 
 class Generated(Record):
     plan: BuildPlan
-    files: list[RenderedFile]
-    outcomes: list[WriteOutcome]
+    files: list[RenderedFile]  # the Dockerfile and the measured .dockerignore
+    outcomes: list[WriteOutcome]  # what happened to each (dry run: what would)
+    context: ContextFigures
+    options: Options  # the options used: given, else recorded
+    answers: WriteOutcome | None  # the recorded answers file (None with record=False)
 
 
 def generate(path: str | os.PathLike[str], options: Options | None = None, *, force: bool = False,
-             dry_run: bool = False, template: str | None = None, node_version: str | None = None,
-             python_version: str | None = None, port: int | None = None, language: str | None = None) -> Generated:
-    """detect -> plan -> render -> measure -> write in one call."""
-    lang = options.language if options is not None else language
-    built = plan(detect(path, lang), options, template=template, node_version=node_version,
-                 python_version=python_version, port=port)
-    files = [f if f.path != ".dockerignore" else measure(path, built) for f in render(built)]
-    return Generated(plan=built, files=files, outcomes=write(files, path, force=force, dry_run=dry_run))
+             dry_run: bool = False, record: bool = True, use_answers: bool = True, pins: Pins | None = None,
+             **values: Unpack[OptionValues]) -> Generated:
+    """`dockgen init` in one call: detect -> plan -> render -> measure -> write.
+
+    Options given here win over the answers recorded in the app (``use_answers=False`` ignores them);
+    with ``record`` the options used and dockgen's version are recorded (pyproject.toml's
+    [tool.dockgen] for Python apps, else .dockgen.toml) with the rendered files under
+    .dockgen/rendered/ (``dockgen update``'s merge base). A conflict (a differing file, no ``force``)
+    writes nothing at all. ``dry_run`` writes nothing and reports what would happen."""
+    from .answers import read_answers, render_answers, rendered_copies
+
+    root = Path(path)
+    given = options_from(options, values)
+    opts = given.over(read_answers(root).options) if use_answers else given
+    built = plan_app(_detect(root, opts.language), opts, pins, root=root)
+    answers = render_answers(root, opts, built.language) if record else None
+    with _Tentative(root, answers, dry_run) as answers_outcome:
+        files, context = _files(root, built, opts)
+        outcomes = _write(files, root, force=force, dry_run=dry_run)
+        conflict = any(o.status is WriteStatus.CONFLICT for o in outcomes)
+        answers_outcome.keep = not conflict
+    if record and not dry_run and not conflict:
+        _write(rendered_copies(files), root, force=True, backup=False)
+    return Generated(plan=built, files=files, outcomes=outcomes, context=context, options=opts,
+                     answers=answers_outcome.outcome)
+
+
+def update(path: str | os.PathLike[str], options: Options | None = None, *, write: bool = False,
+           pins: Pins | None = None, **values: Unpack[OptionValues]) -> UpdateResult:
+    """`dockgen update`: re-render with the recorded answers (options given here win, and are
+    recorded with ``write``), three-way merged with the files on disk (base: .dockgen/rendered/).
+    With ``write`` and no conflict, applies it; with a conflict, writes nothing."""
+    from .update import update as _update
+
+    return _update(path, options_from(options, values), write=write, pins=pins)
+
+
+def _files(root: Path, built: BuildPlan, opts: Options) -> tuple[list[RenderedFile], ContextFigures]:
+    measured = measure(root, built, allow_list=bool(opts.allow_list))
+    files = [f if f.path != ".dockerignore" else measured.file for f in render(built)]
+    return files, measured.context
+
+
+class _Tentative:
+    """The answers file written before the context is measured (a pyproject.toml it grows is part of
+    the context), put back as it was unless ``keep`` is set."""
+
+    def __init__(self, root: Path, file: RenderedFile | None, dry_run: bool) -> None:
+        self.root, self.file, self.dry_run = root, file, dry_run
+        self.keep = False
+        self.outcome: WriteOutcome | None = None
+        self.old: bytes | None = None
+
+    def __enter__(self) -> _Tentative:
+        if self.file is None:
+            return self
+        target = self.root / self.file.path
+        self.old = target.read_bytes() if target.is_file() else None
+        self.outcome = _write([self.file], self.root, force=True, dry_run=self.dry_run, backup=False)[0]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from .write import atomic_write
+
+        if self.file is None or self.outcome is None or not self.outcome.written or (self.keep and exc[0] is None):
+            return
+        target = self.root / self.file.path
+        if self.old is None:
+            target.unlink(missing_ok=True)
+        else:
+            atomic_write(target, self.old)
+        self.outcome = self.outcome.replace(written=False)
+

@@ -59,7 +59,7 @@ def check(root: str | os.PathLike[str], dockerfile: str = "Dockerfile") -> Check
             reasons.append(f"{rel} " + ("appeared" if before is None else "is gone" if now is None else "changed"))
     if stamp.version != __version__:
         reasons.append(f"dockgen {stamp.version} wrote it; this is dockgen {__version__}")
-    fresh = render_dockerfile(plan_app(facts, options, carry=carry_of(stamp.carry)))
+    fresh = render_dockerfile(plan_app(facts, options, carry=carry_of(stamp.carry), root=base))
     _, fresh_body = split(fresh)
     if fresh_body == body and not edited and not reasons:
         return CheckResult(dockerfile=dockerfile, status="current", reasons=(), diff=None)

@@ -33,7 +33,7 @@ CATEGORIES: tuple[Category, ...] = (
              rules=(".vscode", ".idea", "**/.DS_Store", "**/*.swp", "**/Thumbs.db")),
     Category(name="container files: editing them must not bust the COPY cache", always=True,
              rules=("Dockerfile*", "**/*.Dockerfile", ".dockerignore", "**/docker-compose*.yml",
-                    "**/docker-compose*.yaml", "**/compose.yml", "**/compose.yaml")),
+                    "**/docker-compose*.yaml", "**/compose.yml", "**/compose.yaml", ".dockgen.toml", ".dockgen")),
 )
 
 BUILD_OUTPUT = "local build output: the image builds its own"

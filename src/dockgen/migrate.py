@@ -582,11 +582,10 @@ def migrate(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", option
             choices["template"] = "python-slim"
     if alpine and choices.get("template") != "node-alpine-nonroot" and runtime_pkgs:
         not_carried.append(f"apk package names kept as they are for Debian: check {', '.join(runtime_pkgs)}")
-    merged = Options(**{**{k: v for k, v in opts.recorded().items() if k != "port"},
-                        **({"port": opts.port} if opts.port is not None else {}), **choices})
+    merged = opts.replace(**choices)
     carry = Carry(workdir=workdir, start=start, entrypoint=entrypoint, runtime_packages=tuple(runtime_pkgs),
                   builder_packages=tuple(builder_pkgs), instructions=tuple(instructions))
-    plan = plan_app(facts, merged, carry=carry)
+    plan = plan_app(facts, merged, carry=carry, root=base)
     files = [f for f in render(plan) if f.path == "Dockerfile"]
     files.append(RenderedFile(path=".dockerignore", content=for_plan(base, plan).text))
     return Migration(dockerfile=dockerfile, findings=tuple(findings), carried=tuple(carried),
@@ -610,7 +609,7 @@ def _from_stamp(base: Path, dockerfile: str, text: str, findings: list[Finding])
     from .check import carry_of
 
     options = Options.from_recorded(stamp.options)
-    plan = plan_app(detect(base, options.language), options, carry=carry_of(stamp.carry))
+    plan = plan_app(detect(base, options.language), options, carry=carry_of(stamp.carry), root=base)
     files = [f for f in render(plan) if f.path == "Dockerfile"]
     files.append(RenderedFile(path=".dockerignore", content=for_plan(base, plan).text))
     return Migration(dockerfile=dockerfile, findings=tuple(findings),

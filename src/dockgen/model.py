@@ -55,8 +55,8 @@ class Notice(Record):
     """A warning or note produced while detecting or planning (data, not an exception)."""
 
     severity: Severity
-    topic: str
-    message: str
+    topic: str  # what it is about: "lockfile", "node version", "start command"...
+    message: str  # one line for the user
 
 
 class VersionHint(Record):
@@ -159,63 +159,67 @@ class PythonFacts(Record):
 class ImageRef(Record):
     """A base image: ``repository:tag[@digest]``; ``tag_expr`` is the tag as written with ARGs."""
 
-    repository: str
-    tag: str
-    tag_expr: str
-    digest: str | None = None
+    repository: str  # "node", "gcr.io/distroless/nodejs24-debian13"
+    tag: str  # the resolved tag: "24.11.1-trixie-slim"
+    tag_expr: str  # the tag as the Dockerfile writes it, with ARGs: "${NODE_VERSION}-trixie-slim"
+    digest: str | None = None  # "sha256:..." when pinned by digest
 
     @property
     def ref(self) -> str:
+        """``repository:tag[@digest]``, resolved."""
         return f"{self.repository}:{self.tag}" + (f"@{self.digest}" if self.digest else "")
 
     @property
     def ref_expr(self) -> str:
+        """``repository:tag_expr[@digest]``: what FROM writes."""
         return f"{self.repository}:{self.tag_expr}" + (f"@{self.digest}" if self.digest else "")
 
 
 class BuildArg(Record):
     """A global ``ARG NAME=value`` shown at the top of the Dockerfile so users can bump it."""
 
-    name: str
-    value: str
-    comment: str
+    name: str  # NODE_VERSION, PYTHON_VERSION, TINI_VERSION...
+    value: str  # its pinned value
+    comment: str  # one line saying what it is and where it came from
 
 
 class CopyStep(Record):
     """``COPY [--from=stage] src... dest`` with paths already checked to be safe to write."""
 
-    sources: tuple[str, ...]
-    dest: str
-    from_stage: str | None = None
-    comment: str | None = None
+    sources: tuple[str, ...]  # paths in the context or in the stage
+    dest: str  # destination in the image
+    from_stage: str | None = None  # COPY --from=<stage>; None: from the context
+    comment: str | None = None  # what it copies and why
 
 
 class RuntimeChoice(Record):
     """The runtime version decision and where it came from (``detect --json`` ``runtime``)."""
 
     name: str  # "node"
-    requested: str | None
-    source: str | None
-    resolved: str
-    major: int
-    lts: bool
-    codename: str | None
-    end_of_life: str | None
-    table_date: str
+    requested: str | None  # the request as written (">=20", "lts/iron", "3.13"); None when nothing asked
+    source: str | None  # where the request came from (".nvmrc", "--node-version", "requires-python")
+    resolved: str  # the exact version the image runs: "24.11.1", "3.14.2"
+    major: int  # 24; 3 for CPython
+    lts: bool  # Node: a long-term-support line (CPython: always false)
+    codename: str | None  # Node LTS codename ("Krypton")
+    end_of_life: str | None  # ISO date the line reaches end of life, when known
+    table_date: str  # when dockgen's version table was made (what it knows is as of then)
     line: str = ""  # the release line: Node's major ("24"), CPython's minor ("3.14")
 
 
 class Decision(Record):
     """One explained choice of the plan (shown by ``dockgen plan``)."""
 
-    topic: str
-    choice: str
-    why: str
+    topic: str  # "node version", "template", "install"...
+    choice: str  # what was chosen
+    why: str  # the reason, one sentence
 
 
 class IgnoreRule(Record):
-    pattern: str
-    comment: str | None = None
+    """A .dockerignore rule dockgen adds."""
+
+    pattern: str  # in .dockerignore syntax
+    comment: str | None = None  # its category: what it keeps out
 
 
 class InstallSpec(Record):
@@ -223,7 +227,7 @@ class InstallSpec(Record):
 
     manager: PackageManager
     version: str | None  # what the image will run, when dockgen pins it
-    lockfile: str | None
+    lockfile: str | None  # the lockfile installs are frozen to
     manifest_files: tuple[str, ...]  # copied before the install, in this order
     setup: tuple[str, ...]  # shell commands run once before installs (e.g. npm install -g pnpm@x)
     setup_copy: tuple[CopyStep, ...]  # e.g. the bun binary copied from its image
@@ -231,7 +235,7 @@ class InstallSpec(Record):
     install_all: str  # all dependencies, frozen
     install_prod: str  # production dependencies only, frozen (Python: the dependencies, not the project)
     cache_target: str  # BuildKit cache mount target
-    frozen: bool
+    frozen: bool  # installs refuse to change the lockfile
     secrets: tuple[str, ...] = ()  # build secrets mounted into the install (e.g. "npmrc")
     context_first: bool = False  # workspaces: the whole context is copied before installing
     install_project: str | None = None  # Python: installs the project itself, after the sources
@@ -257,55 +261,56 @@ class PythonSpec(Record):
     tools_venv: str | None  # where poetry/pdm/pipenv are installed in the builder (never shipped)
     tool_install: str | None  # the pinned install of that tool
     extra_packages: tuple[str, ...]  # server packages dockgen adds because the app does not depend on them
-    collectstatic: bool
+    collectstatic: bool  # Django: run collectstatic in the builder
     server: str  # "gunicorn", "uvicorn", "gunicorn+uvicorn", "procfile", "script", "python"
 
 
 class BuildPlan(Record):
     """Every decision for one app. JSON-serialisable; rendering reads only this."""
 
-    schema: int = 1
-    dockgen_version: str
+    schema: int = 1  # version of this structure
+    dockgen_version: str  # the dockgen that made the plan
     language: Language
-    template: str
-    app_name: str
-    runtime: RuntimeChoice
-    args: tuple[BuildArg, ...]
-    builder_image: ImageRef
-    runtime_image: ImageRef
-    tool_images: Mapping[str, ImageRef]
+    template: str  # the template rendered (a user's, when --template-dir provides it)
+    app_name: str  # the package name, for labels and comments (any text: use the comment/dq filters)
+    runtime: RuntimeChoice  # the Node or CPython version the image runs
+    args: tuple[BuildArg, ...]  # global ARGs with the pinned versions, in order
+    builder_image: ImageRef  # the image the build stages start FROM
+    runtime_image: ImageRef  # the image the final stage starts FROM
+    tool_images: Mapping[str, ImageRef]  # images tools are copied from ("uv", "bun"), by name
     suite: str  # Debian suite (or "alpine3.22") of the images
     install: InstallSpec
     layout: str  # "deps+runtime", "deps+build+runtime", "build+runtime" (self-contained output), "static"
-    build_command: str | None
-    build_env: Mapping[str, str]
+    build_command: str | None  # the build script run in the build stage ("npm run build"), None: no build
+    build_env: Mapping[str, str]  # ENV of the build stage
     builder_packages: tuple[str, ...]  # OS packages for native addons, builder only
     runtime_packages: tuple[str, ...]  # OS packages the runtime needs (slim/alpine only)
     init: str  # path of tini in the runtime image
     init_package: str | None  # "tini=0.19.0-3+b8" / "tini=0.19.0-r3"; None when copied
     init_copy: CopyStep | None  # distroless: tini-static copied from the builder stage
-    runtime_copies: tuple[CopyStep, ...]
+    runtime_copies: tuple[CopyStep, ...]  # what the runtime stage copies from the build stages, in order
     copy_sources: bool  # runtime gets the (ignore-filtered) context: apps without a build step
-    workdir: str
+    workdir: str  # WORKDIR of every stage ("/app")
     user: str  # numeric "uid:gid"
     user_create: tuple[str, ...]  # commands creating the user (alpine), empty when the base has it
-    env: Mapping[str, str]
-    port: int | None
-    entrypoint: tuple[str, ...]
-    cmd: tuple[str, ...]
+    env: Mapping[str, str]  # ENV of the runtime stage (NODE_ENV, PORT, PATH...)
+    port: int | None  # EXPOSE (None: the app listens on no known port)
+    entrypoint: tuple[str, ...]  # ENTRYPOINT in exec form: tini first
+    cmd: tuple[str, ...]  # CMD in exec form: the app
     start_command: tuple[str, ...] | None  # the app's argv as detect reports it (node ...)
-    labels: Mapping[str, str]
-    stopsignal: str | None
+    labels: Mapping[str, str]  # OCI labels (org.opencontainers.image.*)
+    stopsignal: str | None  # STOPSIGNAL, when the server needs another than SIGTERM
     ignore: tuple[IgnoreRule, ...]  # .dockerignore rules this plan adds to the categories (ignore.py)
     context_needs: tuple[str, ...]  # paths the Dockerfile copies from the context ("." = all of it)
-    decisions: tuple[Decision, ...]
-    notices: tuple[Notice, ...]
+    decisions: tuple[Decision, ...]  # every choice and why (`dockgen plan`)
+    notices: tuple[Notice, ...]  # warnings and notes for the user
     static_root: str | None = None  # static sites: where the web server serves from
     python: PythonSpec | None = None  # Python apps: the virtualenv and what runs in it
     inputs: Mapping[str, str] = {}  # the facts' input digests, stamped into the Dockerfile for `dockgen check`
     options: Mapping[str, str] = {}  # the options that shaped the plan (template, versions, port), stamped too
     carried: tuple[str, ...] = ()  # instructions kept verbatim from a migrated Dockerfile (runtime stage)
     carry: Carry | None = None  # all that a migration kept (stamped, so `dockgen check` can re-plan with it)
+    template_dir: str | None = None  # absolute directory of the user templates (--template-dir), None: built-ins
 
 
 class RenderedFile(Record):

@@ -5,7 +5,11 @@ Nothing here reads the disk or the host: facts and pins in, BuildPlan out.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TypedDict
 
 from . import __version__
 from .detect.node import clean_rel
@@ -63,34 +67,106 @@ SERVER_FRAMEWORKS = {Framework.EXPRESS, Framework.FASTIFY, Framework.KOA, Framew
 
 
 class Options(Record):
-    """The user's choices, shared by the CLI and the Python API (declared once)."""
+    """The user's choices, shared by the CLI, the recorded answers and the Python API (declared once:
+    the CLI flags, the answers keys and ``OptionValues`` are checked against these fields by the tests)."""
 
     template: str | None = None
     node_version: str | None = None
     python_version: str | None = None
     port: int | None = None
     language: str | None = None  # "node" / "python": which manifests to read when a repo has both
+    template_dir: str | None = None  # a directory of user templates; relative paths are relative to the app root
+    allow_list: bool | None = None  # write the .dockerignore as an allow-list
 
     def recorded(self) -> dict[str, str]:
         """The options that were given, as strings (stamped into the Dockerfile, recorded for re-runs)."""
-        return {name: str(getattr(self, name)) for name in self.__fields__ if getattr(self, name) is not None}
+        return {name: _text(getattr(self, name)) for name in self.__fields__ if getattr(self, name) is not None}
 
     @classmethod
     def from_recorded(cls, values: dict[str, str]) -> Options:
-        known = {k: v for k, v in values.items() if k in cls.__fields__}
+        known: dict[str, object] = {k: v for k, v in values.items() if k in cls.__fields__}
         if "port" in known:
-            return cls(**{**known, "port": int(known["port"])})  # type: ignore[arg-type]
+            known["port"] = int(str(known["port"]))
+        if "allow_list" in known:
+            known["allow_list"] = str(known["allow_list"]).lower() == "true"
         return cls(**known)  # type: ignore[arg-type]
+
+    def over(self, recorded: Options) -> Options:
+        """These options where given, ``recorded`` ones elsewhere (a flag beats a recorded answer)."""
+        return Options(**{n: getattr(self, n) if getattr(self, n) is not None else getattr(recorded, n)
+                          for n in self.__fields__})
+
+
+def _text(value: object) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+class OptionValues(TypedDict, total=False):
+    """``Options`` as keyword arguments of the API functions (``dockgen.plan(facts, port=8080)``)."""
+
+    template: str | None
+    node_version: str | None
+    python_version: str | None
+    port: int | None
+    language: str | None
+    template_dir: str | None
+    allow_list: bool | None
+
+
+def options_from(options: Options | None, values: Mapping[str, object]) -> Options:
+    """One ``Options`` from an ``options=`` argument or keyword values (not both)."""
+    unknown = sorted(set(values) - set(Options.__fields__))
+    if unknown:
+        raise TypeError(f"unknown option(s) {', '.join(unknown)}; options are {', '.join(Options.__fields__)}")
+    if options is not None and any(v is not None for v in values.values()):
+        raise TypeError("pass options= or keyword options, not both")
+    return options if options is not None else Options(**values)  # type: ignore[arg-type]
+
+
+def resolve_template_dir(options: Options, root: str | os.PathLike[str] | None) -> Path | None:
+    """The absolute template directory of ``options`` (a relative one is relative to the app root)."""
+    if options.template_dir is None:
+        return None
+    path = Path(options.template_dir)
+    if path.is_absolute():
+        return path
+    if root is None:
+        raise TemplateError(f"template directory {options.template_dir!r} is relative, and no app root was given",
+                            "pass root= (relative template directories are relative to the app's root) "
+                            "or an absolute path")
+    return Path(os.path.abspath(Path(root) / path))
 
 
 def plan_app(facts: NodeFacts | PythonFacts, options: Options | None = None, pins: Pins | None = None,
-             carry: Carry | None = None) -> BuildPlan:
-    """Every decision for the app, Node or Python (``carry``: what a migrated Dockerfile keeps)."""
+             carry: Carry | None = None, root: str | os.PathLike[str] | None = None) -> BuildPlan:
+    """Every decision for the app, Node or Python (``carry``: what a migrated Dockerfile keeps).
+
+    A user template (``options.template_dir``) is planned as its base built-in, then rendered from the
+    user's file: the plan names it, and says where the templates come from."""
+    options = options or Options()
+    template_dir = resolve_template_dir(options, root)
+    chosen = get_template(options.template, template_dir) if options.template else None
+    planned = options.replace(template=chosen.base) if chosen is not None and chosen.base else options
+    if chosen is not None and chosen.source == "user" and chosen.language != facts.language.value:
+        raise TemplateError(f"your template {chosen.name} renders a {chosen.base} plan, for {chosen.language} apps; "
+                            f"this is a {facts.language.value} app",
+                            f"choose a {facts.language.value} template (see `dockgen templates`), or change its base=")
     if isinstance(facts, PythonFacts):
         from .plan_python import plan_python
 
-        return plan_python(facts, options, pins, carry)
-    return plan_node(facts, options, pins, carry)
+        plan = plan_python(facts, planned, pins, carry)
+    else:
+        plan = plan_node(facts, planned, pins, carry)
+    if template_dir is None:
+        return plan
+    final = get_template(chosen.name if chosen is not None else plan.template, template_dir)
+    decisions = plan.decisions
+    if final.source == "user":
+        why = (f"your template {final.path} overrides the built-in" if final.base == final.name
+               else f"your template {final.path}, rendered from the {final.base} plan")
+        decisions += (Decision(topic="template source", choice=final.name, why=why),)
+    return plan.replace(template=final.name, template_dir=str(template_dir), decisions=decisions,
+                        options=options.recorded())
 
 
 def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | None = None,

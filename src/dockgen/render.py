@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from .errors import TemplateError
 from .ignore import render_unmeasured
 from .model import BuildPlan, RenderedFile
 from .templates_registry import get_template
@@ -47,6 +48,7 @@ def envpairs(env: Mapping[str, str]) -> str:
 
 
 def labelpairs(labels: Mapping[str, str]) -> str:
+    """LABEL pairs, one per line, values double-quoted (``dq``)."""
     return " \\\n      ".join(f"{key}={dq(value)}" for key, value in labels.items())
 
 
@@ -75,6 +77,7 @@ def copygroups(paths: Iterable[str]) -> list[tuple[str, str]]:
 
 
 def copysrc(paths: Iterable[str]) -> str:
+    """COPY sources joined by spaces; a path that would need quoting is refused (ValueError)."""
     items = list(paths)
     for p in items:
         if not SAFE_WORD.fullmatch(p) or "$" in p:
@@ -82,33 +85,85 @@ def copysrc(paths: Iterable[str]) -> str:
     return " ".join(items)
 
 
+CONTEXT_HINT = "`dockgen templates --context` lists the plan fields a template can use (docs/plan-context.md)"
+FILTERS = {"oneline": oneline, "comment": comment, "dq": dq, "envpairs": envpairs, "labelpairs": labelpairs,
+           "execform": execform, "copysrc": copysrc, "chain": chain, "copygroups": copygroups}
+
+
 @functools.cache
-def _environment() -> jinja2.Environment:
+def _environment(template_dir: str | None = None) -> jinja2.Environment:
+    """Built-in templates, or a user's directory first (shadowing files of the same name) with the
+    built-ins behind it; ``builtin/<file>`` always reaches dockgen's own."""
     import jinja2
 
+    package = jinja2.PackageLoader("dockgen", "templates")
+    loaders: list[jinja2.BaseLoader] = [package, jinja2.PrefixLoader({"builtin": package})]
+    if template_dir is not None:
+        loaders.insert(0, jinja2.FileSystemLoader(template_dir))
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("dockgen", "templates"),
+        loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update(oneline=oneline, comment=comment, dq=dq, envpairs=envpairs, labelpairs=labelpairs,
-                       execform=execform,
-                       copysrc=copysrc, chain=chain, copygroups=copygroups)
+    env.filters.update(FILTERS)
     return env
 
 
+def _where(exc: BaseException) -> str:
+    """``file:line`` of the innermost template frame of a rendering error ("" when none is known)."""
+    import traceback
+
+    lineno = getattr(exc, "lineno", None)
+    filename = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    if lineno and filename:
+        return f"{filename}:{lineno}"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+
+
+def _explain(message: str) -> str:
+    """Jinja's "'dockgen.model.BuildPlan object' has no attribute 'x'" as "BuildPlan has no field 'x'",
+    with the closest field names."""
+    import difflib
+
+    from . import model
+
+    match = re.fullmatch(r"'(?:[\w.]+\.)?(\w+) object' has no attribute '([^']*)'", message)
+    if not match:
+        return message
+    cls_name, attr = match.groups()
+    cls = getattr(model, cls_name, None)
+    fields = list(getattr(cls, "__fields__", ()))
+    close = difflib.get_close_matches(attr, fields, n=3)
+    return f"{cls_name} has no field {attr!r}" + (f" (did you mean {', '.join(close)}?)" if close else "")
+
+
 def render_dockerfile(plan: BuildPlan) -> str:
+    import jinja2
+
+    from .model import to_jsonable
     from .stamp import stamped
 
-    info = get_template(plan.template)
-    text = _environment().get_template(info.file).render(plan=plan)
+    info = get_template(plan.template, plan.template_dir)
+    try:
+        text = _environment(plan.template_dir).get_template(info.file).render(plan=plan)
+    except jinja2.TemplateError as exc:
+        where = _where(exc)
+        raise TemplateError(f"template {info.name}" + (f" ({where})" if where else "") + f": "
+                            f"{_explain(exc.message or str(exc))}",
+                            CONTEXT_HINT) from exc
+    except Exception as exc:
+        if info.source != "user":
+            raise  # a built-in template failing is dockgen's bug: keep the traceback
+        where = _where(exc)
+        raise TemplateError(f"template {info.name}" + (f" ({where})" if where else "") + f": "
+                            f"{type(exc).__name__}: {exc}",
+                            CONTEXT_HINT) from exc
     text = re.sub(r"\n{3,}", "\n\n", text)  # layout only: at most one blank line between blocks
     text = text.rstrip("\n") + "\n"
-    from .model import to_jsonable
-
     return stamped(text, version=plan.dockgen_version, template=plan.template, options=plan.options,
                    inputs=plan.inputs, carry=to_jsonable(plan.carry) if plan.carry else None)
 

@@ -86,9 +86,20 @@ class RepoView:
 
         out: dict[str, str] = {}
         for rel in rels:
-            if self.is_file(rel):
+            if rel == "pyproject.toml" and self.is_file(rel):
+                out[rel] = hashlib.sha256(self._pyproject_canonical()).hexdigest()[:12]
+            elif self.is_file(rel):
                 out[rel] = hashlib.sha256(self.read_bytes(rel, limit=1 << 30)).hexdigest()[:12]
         return out
+
+    def _pyproject_canonical(self) -> bytes:
+        """pyproject.toml as its data without [tool.dockgen] (dockgen's recorded answers): recording them,
+        or reformatting the file, does not make a Dockerfile stale."""
+        data = self.read_toml("pyproject.toml")
+        tool = data.get("tool")
+        if isinstance(tool, dict) and "dockgen" in tool:
+            data = {**data, "tool": {k: v for k, v in tool.items() if k != "dockgen"}}
+        return json.dumps(data, sort_keys=True, default=str, separators=(",", ":")).encode("utf-8", "surrogatepass")
 
     def listdir(self, rel: str = ".") -> list[str]:
         try:

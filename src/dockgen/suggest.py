@@ -22,7 +22,8 @@ from .model import IgnoreRule
 
 HEADER = "# .dockerignore measured by dockgen"
 # the files dockgen writes are left out of every measurement, so writing them changes no figure
-OWN_FILES = frozenset({"Dockerfile", ".dockerignore"})
+# (the recorded answers and the last rendered files under .dockgen/ included)
+OWN_FILES = frozenset({"Dockerfile", ".dockerignore", ".dockgen.toml", ".dockgen"})
 USER_START = "# --- your rules (kept as they were) ---"
 USER_END = "# --- end of your rules ---"
 FLAG = "# dockgen: the next line excludes a file the Dockerfile copies: review it"

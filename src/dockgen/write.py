@@ -91,8 +91,9 @@ def plan_writes(files: list[RenderedFile], root: str | os.PathLike[str], *,
 
 
 def write(files: list[RenderedFile], root: str | os.PathLike[str], *, force: bool = False,
-          dry_run: bool = False) -> list[WriteOutcome]:
-    """Write ``files`` below ``root``. Returns one outcome per file; with a conflict, writes none."""
+          dry_run: bool = False, backup: bool = True) -> list[WriteOutcome]:
+    """Write ``files`` below ``root``. Returns one outcome per file; with a conflict, writes none.
+    ``backup=False``: overwrite without a .bak copy (dockgen's own files: answers, rendered copies)."""
     base = Path(root)
     if not base.is_dir():
         raise DockgenError(f"{base}: no such directory", "pass the app's root directory")
@@ -105,17 +106,18 @@ def write(files: list[RenderedFile], root: str | os.PathLike[str], *, force: boo
             done.append(o)
             continue
         target = base / f.path
-        backup = None
+        kept = None
         try:
-            if o.status is WriteStatus.OVERWRITE:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if o.status is WriteStatus.OVERWRITE and backup:
                 bak = _backup_name(target)
                 atomic_write(bak, target.read_bytes(), mode=target.stat().st_mode & 0o7777)
-                backup = bak.name
+                kept = bak.name
             atomic_write(target, f.content)
         except PermissionError as exc:
             raise DockgenError(f"{f.path}: permission denied while writing",
                                "make the directory writable, or run with --dry-run to see the files") from exc
         except OSError as exc:
             raise DockgenError(f"{f.path}: cannot write ({exc.strerror})", None) from exc
-        done.append(WriteOutcome(path=o.path, status=o.status, written=True, backup=backup, diff=o.diff))
+        done.append(WriteOutcome(path=o.path, status=o.status, written=True, backup=kept, diff=o.diff))
     return done

@@ -30,7 +30,7 @@ def test_fixture_app_builds_and_runs(case: str, engine: None, tmp_path: Path) ->
     app = copy_app(FIXTURES / case / "app", tmp_path / "app")
     opts = config.get("options", {})
     built = plan(detect(app, opts.pop("language", None)), **opts)
-    write([f if f.path != ".dockerignore" else measure(app, built) for f in render(built)], app)
+    write([f if f.path != ".dockerignore" else measure(app, built).file for f in render(built)], app)
     assert built.port is not None
     tag = f"{PREFIX}/{case}:test"
     try:

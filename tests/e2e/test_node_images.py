@@ -73,7 +73,7 @@ def test_generated_image_builds_runs_and_beats_v1(case: str, template: str, engi
     opts = {**config.get("options", {}), "template": template}
     app = copy_app(FIXTURES / case / "app", tmp_path / "app")
     built = plan(detect(app), options=Options(**opts))
-    write([f if f.path != ".dockerignore" else measure(app, built) for f in render(built)], app)
+    write([f if f.path != ".dockerignore" else measure(app, built).file for f in render(built)], app)
     assert built.port is not None
     dockerfile = for_this_engine(app / "Dockerfile", tmp_path / "Dockerfile")
     tag = f"{PREFIX}/{case}-{template}:test"

@@ -43,7 +43,7 @@ def test_python_image_builds_runs_and_rebuilds_fast(case: str, template: str, en
     facts = detect(app)
     assert isinstance(facts, PythonFacts)
     built = plan(facts, template=template)
-    write([f if f.path != ".dockerignore" else measure(app, built) for f in render(built)], app)
+    write([f if f.path != ".dockerignore" else measure(app, built).file for f in render(built)], app)
     dockerfile = for_this_engine(app / "Dockerfile", tmp_path / "Dockerfile")
     tag = f"{PREFIX}/{case}-{template}:test"
     cold = build(tag, app, dockerfile)

@@ -25,10 +25,12 @@ Examples:
   dockgen context --suggest       a measured .dockerignore for this context
   dockgen migrate                 audit an existing Dockerfile, show the v2 it becomes
   dockgen check                   CI: is the generated Dockerfile stale or hand-edited?
+  dockgen update --write          re-render with the recorded answers, keeping your edits
+  dockgen templates --template-dir house   built-in templates and yours
   dockgen init --template node-slim --node-version 22 --port 8080
 
 \b
-Exit codes: 0 ok, 1 bad input, 2 bad usage, 3 conflict (nothing written),
+Exit codes: 0 ok, 1 bad input, 2 bad usage, 3 conflict (init, update; nothing written),
 4 drift (init --check / dockgen check: the files differ from what dockgen would write),
 5 findings (migrate --check: findings at or above --fail-on).
 """
@@ -57,6 +59,18 @@ LanguageOpt = Annotated[str | None, typer.Option("--language", help="node or pyt
 PortOpt = Annotated[int | None, typer.Option("--port", help="Port the app listens on: EXPOSE and ENV PORT.")]
 AllowListOpt = Annotated[bool, typer.Option("--allow-list", help="Write the .dockerignore as an allow-list: `*`, "
                                                                  "then `!` for exactly what the Dockerfile copies.")]
+TemplateDirOpt = Annotated[Path | None, typer.Option("--template-dir", help="A directory of your templates "
+                                                     "(<name>.Dockerfile.j2): they add to the built-ins or override "
+                                                     "them by name. See `dockgen templates`.")]
+AllowListAnswerOpt = Annotated[bool | None, typer.Option("--allow-list/--deny-list", help="Write the .dockerignore "
+                                                         "as an allow-list (`*`, then `!` for exactly what the "
+                                                         "Dockerfile copies), or as rules that exclude (the "
+                                                         "default).", show_default=False)]
+NoRecordOpt = Annotated[bool, typer.Option("--no-record", help="Do not record the answers (.dockgen.toml or "
+                                           "pyproject.toml's [tool.dockgen]) nor the rendered files "
+                                           "(.dockgen/rendered/).")]
+IgnoreAnswersOpt = Annotated[bool, typer.Option("--ignore-answers", help="Start from dockgen's defaults instead "
+                                                "of the recorded answers (the ones used are recorded afresh).")]
 
 
 def _version(value: bool) -> None:
@@ -74,11 +88,27 @@ def _root(
 
 
 def _options(template: str | None, node_version: str | None, port: int | None, python_version: str | None = None,
-             language: str | None = None) -> Any:
+             language: str | None = None, template_dir: Path | None = None, root: Path | None = None,
+             allow_list: bool | None = None) -> Any:
     from ..plan import Options
 
     return Options(template=template, node_version=node_version, python_version=python_version, port=port,
-                   language=language)
+                   language=language, template_dir=_template_dir(template_dir, root or Path(".")),
+                   allow_list=allow_list)
+
+
+def _template_dir(value: Path | None, root: Path) -> str | None:
+    """A --template-dir typed relative to the working directory, as the answers keep it: relative to the
+    app's root when it is inside it (the record stays valid in any clone), absolute otherwise."""
+    if value is None:
+        return None
+    import os
+
+    absolute = Path(os.path.abspath(value))
+    try:
+        return absolute.relative_to(Path(os.path.abspath(root))).as_posix() or "."
+    except ValueError:
+        return str(absolute)
 
 
 def _notices(notices: Any) -> None:
@@ -95,13 +125,17 @@ def detect(path: PathArg = Path("."), language: LanguageOpt = None, json_out: Js
 @app.command(epilog="Example: dockgen plan --json > plan.json")
 def plan(path: PathArg = Path("."), template: TemplateOpt = None, node_version: NodeVersionOpt = None,
          python_version: PythonVersionOpt = None, port: PortOpt = None, language: LanguageOpt = None,
+         template_dir: TemplateDirOpt = None, ignore_answers: IgnoreAnswersOpt = False,
          json_out: JsonOpt = False) -> None:
-    """Show every decision dockgen would make for the app, and why."""
+    """Show every decision dockgen would make for the app, and why (with the recorded answers, like init)."""
     from .. import api
+    from ..answers import read_answers
     from ..model import to_jsonable
 
-    opts = _options(template, node_version, port, python_version, language)
-    built = api.plan(api.detect(path, opts.language), options=opts)
+    opts = _options(template, node_version, port, python_version, language, template_dir, path)
+    if not ignore_answers:
+        opts = opts.over(read_answers(path).options)
+    built = api.plan(api.detect(path, opts.language), options=opts, root=path)
     if json_out:
         emit_json(to_jsonable(built))
         return
@@ -122,33 +156,39 @@ def init(
     python_version: PythonVersionOpt = None,
     port: PortOpt = None,
     language: LanguageOpt = None,
+    template_dir: TemplateDirOpt = None,
+    allow_list: AllowListAnswerOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of every change.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite differing files (the old one is kept as "
                                                         "<name>.bak).")] = False,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 4 when the files on disk differ "
                                                         "from what dockgen would write (for CI).")] = False,
-    allow_list: AllowListOpt = False,
+    no_record: NoRecordOpt = False,
+    ignore_answers: IgnoreAnswersOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Write a Dockerfile and a measured .dockerignore for the app.
+    """Write a Dockerfile and a measured .dockerignore for the app, and record the answers used.
 
     The .dockerignore is measured: each rule says what it keeps out of the build context. An existing
     .dockerignore is merged (its lines kept, first). A differing file is never overwritten without
     --force, and then the old one is kept as <name>.bak.
+
+    The options used are recorded (pyproject.toml's [tool.dockgen] for Python apps, else .dockgen.toml)
+    with dockgen's version, and the rendered files under .dockgen/rendered/: a re-run reproduces the
+    same files, and `dockgen update` re-renders with them. A flag wins over a recorded answer.
     """
     from .. import api
-    from ..model import RenderedFile, WriteStatus, to_jsonable
-    from ..suggest import for_plan, human
+    from ..model import WriteStatus, to_jsonable
+    from ..suggest import human
 
-    opts = _options(template, node_version, port, python_version, language)
-    built = api.plan(api.detect(path, opts.language), options=opts)
-    measured = for_plan(path, built, allowlist=allow_list)
-    files = [f if f.path != ".dockerignore" else RenderedFile(path=f.path, content=measured.text)
-             for f in api.render(built)]
-    outcomes = api.write(files, path, force=force, dry_run=dry_run or check)
+    opts = _options(template, node_version, port, python_version, language, template_dir, path, allow_list)
+    done = api.generate(path, opts, force=force, dry_run=dry_run or check, record=not no_record,
+                        use_answers=not ignore_answers)
+    built, outcomes, measured = done.plan, done.outcomes, done.context
     conflict = any(o.status is WriteStatus.CONFLICT for o in outcomes)
     drift = check and any(o.status is not WriteStatus.IDENTICAL for o in outcomes)
+    answers = done.answers
     if json_out:
         emit_json({
             "files": [{"path": o.path, "status": o.status.value, "written": o.written, "backup": o.backup}
@@ -157,9 +197,12 @@ def init(
             "template": built.template,
             "runtime": to_jsonable(built.runtime),
             "port": built.port,
-            "context": {"sent_files": measured.after_files, "sent_bytes": measured.after_bytes,
+            "options": done.options.recorded(),
+            "answers": None if answers is None else {"path": answers.path, "status": answers.status.value,
+                                                     "written": answers.written},
+            "context": {"sent_files": measured.sent_files, "sent_bytes": measured.sent_bytes,
                         "before_files": measured.before_files, "before_bytes": measured.before_bytes,
-                        "flagged_lines": measured.flagged},
+                        "flagged_lines": list(measured.flagged_lines)},
             "notices": to_jsonable(built.notices),
         })
     else:
@@ -170,11 +213,14 @@ def init(
             typer.echo(f"{verb:<16}{o.path}" + (f"  (old file kept as {o.backup})" if o.backup else ""))
             if diff and o.diff and o.status is not WriteStatus.IDENTICAL:
                 typer.echo(o.diff, nl=False)
+        if answers is not None and answers.written:
+            recorded = ", ".join(f"{k}={v}" for k, v in done.options.recorded().items()) or "dockgen's defaults"
+            typer.echo(f"{'recorded':<16}{answers.path}  ({recorded})")
         _notices(built.notices)
-        typer.echo(f"context: {human(measured.after_bytes)} in {measured.after_files:,} files sent "
+        typer.echo(f"context: {human(measured.sent_bytes)} in {measured.sent_files:,} files sent "
                    f"(without this .dockerignore: {human(measured.before_bytes)} in {measured.before_files:,})",
                    err=True)
-        for line in measured.flagged:
+        for line in measured.flagged_lines:
             typer.echo(f"warning: your .dockerignore line {line!r} excludes a file the Dockerfile copies", err=True)
         if not conflict and not dry_run and not check and any(o.written for o in outcomes):
             publish = f" -p {built.port}:{built.port}" if built.port else ""
@@ -182,12 +228,74 @@ def init(
                        f"docker run --rm{publish} {_image_name(built.app_name)}", err=True)
     if conflict:
         names = ", ".join(o.path for o in outcomes if o.status is WriteStatus.CONFLICT)
-        raise DockgenError(f"{names} exists and differs from the generated file; nothing was written",
-                           "see the changes with --diff, then overwrite with --force (keeps a .bak copy)",
+        one = sum(o.status is WriteStatus.CONFLICT for o in outcomes) == 1
+        raise DockgenError(f"{names} {'exists and differs' if one else 'exist and differ'} from what dockgen "
+                           "generates; nothing was written",
+                           "see the changes with --diff; keep your edits with `dockgen update --write` (a "
+                           "three-way merge), or overwrite with --force (keeps a .bak copy)",
                            exit_code=ExitCode.CONFLICT)
     if drift:
         raise DockgenError("files differ from what dockgen would write", "run `dockgen init --force`",
                            exit_code=ExitCode.DRIFT)
+
+
+@app.command(epilog="Examples: dockgen update; dockgen update --write; dockgen update --node-version 24 --write")
+def update(
+    path: PathArg = Path("."),
+    write_: Annotated[bool, typer.Option("--write", help="Apply it: write the merged files, record the "
+                                                         "answers. With a conflict, nothing is written.")] = False,
+    template: TemplateOpt = None,
+    node_version: NodeVersionOpt = None,
+    python_version: PythonVersionOpt = None,
+    port: PortOpt = None,
+    language: LanguageOpt = None,
+    template_dir: TemplateDirOpt = None,
+    allow_list: AllowListAnswerOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Render again with the recorded answers and show what changes; --write applies it, keeping your edits.
+
+    After dockgen or the repository changed (a new lockfile, a Node release), the files are rendered
+    again with the answers `dockgen init` recorded (a flag given here wins, and is recorded with
+    --write). Each file is merged three ways: what dockgen rendered last time (.dockgen/rendered/),
+    the file on disk, and the new render. Your hand edits are kept where dockgen did not change the
+    same lines; where it did, the conflict is shown and nothing is written (exit 3).
+    """
+    from .. import api
+
+    opts = _options(template, node_version, port, python_version, language, template_dir, path, allow_list)
+    result = api.update(path, opts, write=write_)
+    if json_out:
+        emit_json({
+            "write": write_,
+            "template": result.plan.template,
+            "options": result.options.recorded(),
+            "answers_file": result.answers_file,
+            "recorded_version": result.recorded_version,
+            "files": [{"path": f.path, "status": f.status, "conflicts": f.conflicts, "reason": f.reason,
+                       "diff": f.diff, "written": any(w.path == f.path and w.written for w in result.written)}
+                      for f in result.files],
+        })
+    else:
+        if result.recorded_version and result.recorded_version != __version__:
+            typer.echo(f"answers recorded by dockgen {result.recorded_version}; this is dockgen {__version__}",
+                       err=True)
+        for f in result.files:
+            final = (write_ and not result.conflicted) or f.status in ("identical", "keep", "conflict")
+            verb = f.status if final else f"would {f.status}"
+            typer.echo(f"{verb:<16}{f.path}" + (f"  ({f.reason})" if f.reason and f.status != "identical" else ""))
+            if f.diff:
+                typer.echo(f.diff, nl=False)
+        if not result.changes:
+            typer.echo("up to date: dockgen renders what it rendered last time", err=True)
+        elif not write_ and not result.conflicted:
+            typer.echo("apply it with `dockgen update --write`", err=True)
+    if result.conflicted:
+        names = ", ".join(f.path for f in result.files if f.status == "conflict")
+        raise DockgenError(f"{names}: your edits and dockgen's new render conflict; nothing was written",
+                           "make your file agree with one side of each conflict shown, then run `dockgen update "
+                           "--write` again (or `dockgen init --force` to take dockgen's)",
+                           exit_code=ExitCode.CONFLICT)
 
 
 @app.command(epilog="Examples: dockgen context --list | head; dockgen context --json --top 5; "
@@ -457,17 +565,46 @@ def check_cmd(
                            "inputs, or drop the stamp)", exit_code=ExitCode.DRIFT)
 
 
-@app.command()
-def templates(json_out: JsonOpt = False) -> None:
-    """List the templates dockgen can render."""
-    from ..templates_registry import BUILTIN
+@app.command(epilog="Examples: dockgen templates; dockgen templates --template-dir house --json")
+def templates(
+    path: Annotated[Path, typer.Argument(help="The app's root: its recorded template-dir is listed too.",
+                                         show_default=".")] = Path("."),
+    template_dir: TemplateDirOpt = None,
+    context: Annotated[bool, typer.Option("--context", help="Print the reference of the plan context templates "
+                                                             "are rendered with (markdown).")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """List the templates dockgen can render: built-in ones, and yours (--template-dir, or the app's
+    recorded template-dir), with where each comes from.
 
-    if json_out:
-        emit_json([{"name": t.name, "language": t.language, "kind": t.kind, "source": "built-in",
-                     "summary": t.summary} for t in BUILTIN])
+    Your templates are <name>.Dockerfile.j2 files rendered with the plan (`dockgen plan --json` shows
+    one; docs/plan-context.md documents every field). A file named like a built-in overrides it; a new
+    name starts with {# dockgen: base=<built-in> summary="..." #}: the built-in whose plan it renders.
+    """
+    import os
+
+    from ..answers import read_answers
+    from ..plan import resolve_template_dir
+    from ..templates_registry import catalog
+
+    if context:
+        from ..plan_context import reference
+
+        typer.echo(reference(), nl=False)
         return
-    for t in BUILTIN:
-        typer.echo(f"{t.name:<22}{t.summary}")
+    if template_dir is not None:
+        directory: Path | None = Path(os.path.abspath(template_dir))
+    else:
+        directory = resolve_template_dir(read_answers(path).options, path)
+    found = catalog(directory)
+    if json_out:
+        emit_json([{"name": t.name, "language": t.language, "kind": t.kind, "source": t.source,
+                    "path": t.path, "base": t.base, "summary": t.summary} for t in found])
+        return
+    for t in found:
+        source = "built-in" if t.source == "built-in" else f"user: {t.path}"
+        typer.echo(f"{t.name:<22}{source}")
+        typer.echo(f"{'':<22}{t.summary}")
 
 
 def _image_name(name: str) -> str:

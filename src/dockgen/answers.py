@@ -1,0 +1,189 @@
+"""Recorded answers: the options ``dockgen init`` used, kept in the repository so that a re-run, and
+``dockgen update`` after dockgen or the repository changed, render with the same choices.
+
+Where: ``[tool.dockgen]`` of pyproject.toml for a Python app that has one, ``.dockgen.toml`` (top-level
+keys) otherwise; an existing ``.dockgen.toml`` wins. Keys are the option names in kebab-case
+(``node-version``, ``template-dir``...) plus ``dockgen-version``, the dockgen that recorded them.
+
+Precedence, for every option on its own: a flag on the command line (a keyword of the API) > the
+recorded answer > what dockgen decides from the repository (.nvmrc, requires-python...) and its defaults.
+
+Next to the answers, ``.dockgen/rendered/`` keeps the files exactly as dockgen last rendered them:
+the base of ``dockgen update``'s three-way merge. Both belong in version control.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import DockgenError
+from .model import Language, RenderedFile
+from .plan import Options
+from .record import Record
+
+ANSWERS_FILE = ".dockgen.toml"
+PYPROJECT = "pyproject.toml"
+RENDERED_DIR = ".dockgen/rendered"
+VERSION_KEY = "dockgen-version"
+HEADER = ("dockgen's recorded answers: `dockgen init` and `dockgen update` render with them;",
+          "a flag on the command line wins over an answer. .dockgen/rendered/ holds the files as",
+          "dockgen last rendered them (the base of `dockgen update`'s merge). Commit both.")
+
+
+def key_of(field: str) -> str:
+    return field.replace("_", "-")
+
+
+KEYS = {key_of(f): f for f in Options.__fields__}
+
+
+class Answers(Record):
+    options: Options
+    version: str | None  # the dockgen that recorded them
+    file: str | None  # ".dockgen.toml" or "pyproject.toml"; None when nothing is recorded
+
+
+def _load(path: Path, rel: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DockgenError(f"{rel}: invalid TOML: {exc}", f"fix the syntax in {rel}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DockgenError(f"{rel}: cannot read it ({exc})", "check the file") from exc
+
+
+def _table(root: Path) -> tuple[dict[str, Any], str] | None:
+    dot = root / ANSWERS_FILE
+    if dot.is_file():
+        return _load(dot, ANSWERS_FILE), ANSWERS_FILE
+    pyproject = root / PYPROJECT
+    if pyproject.is_file():
+        tool = _load(pyproject, PYPROJECT).get("tool")
+        if isinstance(tool, dict) and isinstance(tool.get("dockgen"), dict):
+            return tool["dockgen"], PYPROJECT
+    return None
+
+
+def _value(field: str, value: Any, where: str) -> object:
+    key = key_of(field)
+    if field == "port":
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535:
+            return value
+        raise DockgenError(f"{where}: {key} = {value!r} is not a port", f"write {key} = 8080 (1 to 65535)")
+    if field == "allow_list":
+        if isinstance(value, bool):
+            return value
+        raise DockgenError(f"{where}: {key} = {value!r} is not true or false", f"write {key} = true")
+    if isinstance(value, int) and not isinstance(value, bool) and field in ("node_version", "python_version"):
+        return str(value)  # node-version = 22
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    hint = f'quote it: {key} = "{value}"' if isinstance(value, float) else f'write {key} = "..."'
+    raise DockgenError(f"{where}: {key} = {value!r} is not a string", hint)
+
+
+def read_answers(root: str | os.PathLike[str]) -> Answers:
+    """The answers recorded in the app at ``root`` (empty Options when there are none)."""
+    found = _table(Path(root))
+    if found is None:
+        return Answers(options=Options(), version=None, file=None)
+    table, rel = found
+    where = rel if rel == ANSWERS_FILE else f"{rel} [tool.dockgen]"
+    values: dict[str, object] = {}
+    version = None
+    for key, value in table.items():
+        if key == VERSION_KEY:
+            version = str(value)
+        elif key in KEYS:
+            values[KEYS[key]] = _value(KEYS[key], value, where)
+        else:
+            import difflib
+
+            close = difflib.get_close_matches(key, [*KEYS, VERSION_KEY], n=1)
+            raise DockgenError(f"{where}: unknown key {key!r}",
+                               f"did you mean {close[0]!r}?" if close else f"keys: {', '.join(KEYS)}")
+    return Answers(options=Options(**values), version=version, file=rel)  # type: ignore[arg-type]
+
+
+def answers_path(root: str | os.PathLike[str], language: Language) -> str:
+    """Where the answers of this app go: where they already are, else pyproject.toml for a Python
+    app that has one, else .dockgen.toml."""
+    base = Path(root)
+    found = _table(base)
+    if found is not None:
+        return found[1]
+    if language is Language.PYTHON and (base / PYPROJECT).is_file():
+        return PYPROJECT
+    return ANSWERS_FILE
+
+
+def render_answers(root: str | os.PathLike[str], options: Options, language: Language,
+                   version: str = __version__) -> RenderedFile:
+    """The answers file with ``options`` recorded (comments and everything else in it kept as they are)."""
+    import tomlkit
+    from tomlkit.items import Table
+
+    base = Path(root)
+    rel = answers_path(base, language)
+    path = base / rel
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    try:
+        doc = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:
+        raise DockgenError(f"{rel}: invalid TOML: {exc}", f"fix the syntax in {rel}") from exc
+    fresh = False
+    if rel == ANSWERS_FILE:
+        table: Any = doc
+        if not text:
+            for line in HEADER:
+                doc.add(tomlkit.comment(line))
+            doc.add(tomlkit.nl())
+    else:
+        tool = doc.get("tool")
+        if tool is None:
+            tool = tomlkit.table(is_super_table=True)
+            doc.add("tool", tool)
+        table = tool.get("dockgen")
+        if not isinstance(table, Table):
+            table = tomlkit.table()
+            for line in HEADER:
+                table.add(tomlkit.comment(line))
+            tool.add("dockgen", table)
+            fresh = True
+    table[VERSION_KEY] = version
+    for field in Options.__fields__:
+        value = getattr(options, field)
+        key = key_of(field)
+        if value is None:
+            if key in table:
+                del table[key]
+        else:
+            table[key] = value
+    if fresh:
+        table.add(tomlkit.nl())  # a blank line before whatever table follows
+    out = tomlkit.dumps(doc)
+    if not text.endswith("\n\n"):
+        out = out.rstrip("\n") + "\n"
+    return RenderedFile(path=rel, content=out)
+
+
+def rendered_base(root: str | os.PathLike[str], rel: str) -> str | None:
+    """A file as dockgen last rendered it (None when not recorded)."""
+    path = Path(root) / RENDERED_DIR / rel
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DockgenError(f"{RENDERED_DIR}/{rel}: cannot read it ({exc})",
+                           "restore it from version control, or delete it (update then treats every "
+                           "difference as yours)") from exc
+
+
+def rendered_copies(files: list[RenderedFile]) -> list[RenderedFile]:
+    """The copies of rendered files kept under .dockgen/rendered/."""
+    return [RenderedFile(path=f"{RENDERED_DIR}/{f.path}", content=f.content) for f in files]

@@ -1,0 +1,150 @@
+"""`dockgen update`: render again with the recorded answers, and merge into the files on disk.
+
+Three versions of each generated file: the *base* (what dockgen rendered last time, kept under
+.dockgen/rendered/), *yours* (the file on disk, maybe edited by hand) and the *new* render. Statuses:
+
+  identical  the file already is the new render
+  create     no file yet: the new render is written
+  update     you did not edit it: the new render replaces it
+  keep       only you changed it (dockgen renders what it rendered last time): left as it is
+  merge      both changed it, in different places: your edits and dockgen's are combined
+  conflict   both changed the same lines (or there is no base to tell your edits from dockgen's):
+             nothing is written; the diff shows both sides between conflict markers
+
+With ``write`` and no conflict anywhere, the files are written (no .bak: every edit of yours is kept
+and the diff shows what changed), the new renders become the base, and the answers are recorded.
+A conflict anywhere writes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import DockgenError
+from .model import BuildPlan, RenderedFile, WriteOutcome
+from .pins import Pins
+from .plan import Options
+from .record import Record
+from .write import unified_diff
+
+STATUSES = ("identical", "create", "update", "keep", "merge", "conflict")
+
+
+class FileUpdate(Record):
+    path: str
+    status: str  # one of STATUSES
+    content: str | None  # what writing puts there (None: a conflict, nothing is written)
+    rendered: str  # dockgen's new render
+    diff: str  # the file on disk -> content (a conflict: -> the merge with conflict markers)
+    conflicts: int  # conflicting regions
+    reason: str | None = None
+
+
+class UpdateResult(Record):
+    plan: BuildPlan
+    options: Options  # the options rendered with: given, else recorded
+    answers_file: str  # where the answers are (or would be) recorded
+    recorded_version: str | None  # the dockgen that recorded the answers
+    files: tuple[FileUpdate, ...]
+    written: tuple[WriteOutcome, ...]  # empty unless written
+
+    @property
+    def conflicted(self) -> bool:
+        return any(f.status == "conflict" for f in self.files)
+
+    @property
+    def changes(self) -> bool:
+        return any(f.status not in ("identical", "keep") for f in self.files)
+
+
+def merge(path: str, base: str | None, yours: str | None, new: str) -> FileUpdate:
+    """One file's three-way merge (pure)."""
+    if yours is None:
+        return FileUpdate(path=path, status="create", content=new, rendered=new, diff=unified_diff("", new, path),
+                          conflicts=0)
+    if yours == new:
+        return FileUpdate(path=path, status="identical", content=new, rendered=new, diff="", conflicts=0)
+    if base is None and path == "Dockerfile":
+        base = _unedited(yours)
+    if base is None:
+        return FileUpdate(path=path, status="conflict", content=None, rendered=new,
+                          diff=unified_diff(yours, new, path), conflicts=1,
+                          reason=f"no record of what dockgen last rendered (.dockgen/rendered/{path}): your edits "
+                                 "cannot be told from dockgen's changes")
+    if yours == base:
+        return FileUpdate(path=path, status="update", content=new, rendered=new, diff=unified_diff(yours, new, path),
+                          conflicts=0)
+    if new == base:
+        return FileUpdate(path=path, status="keep", content=yours, rendered=new, diff="", conflicts=0,
+                          reason="only your edits differ from what dockgen rendered last time")
+    from merge3 import Merge3
+
+    m3 = Merge3(base.splitlines(keepends=True), yours.splitlines(keepends=True), new.splitlines(keepends=True))
+    conflicts = sum(1 for region in m3.merge_regions() if region[0] == "conflict")
+    merged = "".join(m3.merge_lines(name_a=f"yours ({path})", name_b="dockgen's new render",
+                                    start_marker="<<<<<<<", mid_marker="=======", end_marker=">>>>>>>"))
+    if conflicts:
+        return FileUpdate(path=path, status="conflict", content=None, rendered=new,
+                          diff=unified_diff(yours, merged, path), conflicts=conflicts,
+                          reason="you and dockgen changed the same lines")
+    return FileUpdate(path=path, status="merge", content=merged, rendered=new, diff=unified_diff(yours, merged, path),
+                      conflicts=0)
+
+
+def _unedited(text: str) -> str | None:
+    """A Dockerfile whose stamp still matches its body is exactly what dockgen rendered: its own base."""
+    from .stamp import digest, split
+
+    stamp, body = split(text)
+    return text if stamp is not None and digest(body) == stamp.body else None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DockgenError(f"{path}: cannot read it ({exc})", "check the file") from exc
+
+
+def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
+           pins: Pins | None = None) -> UpdateResult:
+    from .answers import read_answers, render_answers, rendered_base, rendered_copies
+    from .api import _files, _Tentative
+    from .detect import detect
+    from .plan import plan_app
+    from .stamp import split
+    from .write import write as write_files
+
+    base_dir = Path(root)
+    if not base_dir.is_dir():
+        raise DockgenError(f"{base_dir}: no such directory", "pass the app's root directory")
+    answers = read_answers(base_dir)
+    recorded = answers.options
+    if answers.file is None:
+        stamp = split(_read(base_dir / "Dockerfile") or "")[0]
+        if stamp is None:
+            raise DockgenError(f"no recorded answers in {base_dir} (no .dockgen.toml, no [tool.dockgen] in "
+                               "pyproject.toml, no dockgen-stamped Dockerfile)",
+                               "run `dockgen init` first: it records the answers `dockgen update` uses")
+        recorded = Options.from_recorded(stamp.options)
+    opts = given.over(recorded)
+    built = plan_app(detect(base_dir, opts.language), opts, pins, root=base_dir)
+    answers_file = render_answers(base_dir, opts, built.language)
+    with _Tentative(base_dir, answers_file, dry_run=not write) as tentative:
+        files, _ = _files(base_dir, built, opts)
+        updates = tuple(merge(f.path, rendered_base(base_dir, f.path), _read(base_dir / f.path), f.content)
+                        for f in files)
+        conflicted = any(u.status == "conflict" for u in updates)
+        written: list[WriteOutcome] = []
+        if write and not conflicted:
+            changed = [RenderedFile(path=u.path, content=u.content) for u in updates
+                       if u.content is not None and u.status not in ("identical", "keep")]
+            written = write_files(changed, base_dir, force=True, backup=False)
+            write_files(rendered_copies(files), base_dir, force=True, backup=False)
+            tentative.keep = True
+    return UpdateResult(plan=built, options=opts, answers_file=answers_file.path,
+                        recorded_version=answers.version, files=updates, written=tuple(written))
+
