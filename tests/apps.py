@@ -30,3 +30,8 @@ def make_app(root: Path, package: dict[str, Any] | None = None, files: dict[str,
         else:
             path.write_text(content, encoding="utf-8")
     return root
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` and its bytes (to assert that nothing was touched)."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

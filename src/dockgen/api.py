@@ -58,6 +58,8 @@ class ContextFigures(Record):
 
 
 class Measured(Record):
+    """The measured .dockerignore and the context figures it gives."""
+
     file: RenderedFile
     context: ContextFigures
 
@@ -74,6 +76,8 @@ def measure(path: str | os.PathLike[str], plan: BuildPlan, *, allow_list: bool =
 
 
 class Generated(Record):
+    """What ``generate`` did: the plan, the files, what happened to each, the context figures."""
+
     plan: BuildPlan
     files: list[RenderedFile]  # the Dockerfile and the measured .dockerignore
     outcomes: list[WriteOutcome]  # what happened to each (dry run: what would)

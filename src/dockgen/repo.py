@@ -98,7 +98,8 @@ class RepoView:
         data = self.read_toml("pyproject.toml")
         tool = data.get("tool")
         if isinstance(tool, dict) and "dockgen" in tool:
-            data = {**data, "tool": {k: v for k, v in tool.items() if k != "dockgen"}}
+            rest = {k: v for k, v in tool.items() if k != "dockgen"}
+            data = {k: v for k, v in data.items() if k != "tool"} | ({"tool": rest} if rest else {})
         return json.dumps(data, sort_keys=True, default=str, separators=(",", ":")).encode("utf-8", "surrogatepass")
 
     def listdir(self, rel: str = ".") -> list[str]:

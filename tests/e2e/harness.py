@@ -179,3 +179,21 @@ def run(tag: str, container_port: int) -> Running:
 def remove_images(*tags: str) -> None:
     if tags:
         docker("rmi", "-f", *tags, check=False)
+
+
+def serve_checks(tag: str, port: int | None, body: str) -> dict[str, object]:
+    """Run the image: GET / answers 200 with ``body`` in it, tini is PID 1, the app does not run as
+    root, and `docker stop` takes under 2 s. Returns the figures measured."""
+    container = run(tag, port or 3000)
+    try:
+        status, text = container.get("/", timeout=60)
+        assert status == 200 and body in text, text[:300]
+        pid1 = container.pid1_cmdline()
+        assert Path(pid1[0]).name in ("tini", "tini-static"), pid1
+        uid = container.uid_of(container.app_process())
+        assert uid != 0
+        stop = container.stop_seconds()
+        assert stop < 2.0, f"docker stop took {stop:.2f}s"
+    finally:
+        container.remove()
+    return {"uid": uid, "stop_s": round(stop, 2), "pid1": pid1[0]}

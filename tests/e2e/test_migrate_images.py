@@ -14,23 +14,7 @@ from dockgen.api import write
 from dockgen.migrate import migrate
 
 from ..test_migrate import prepare
-from .harness import BASELINES, PREFIX, build, copy_app, for_this_engine, image_size, is_slim_standin, run
-
-
-def _run_checks(tag: str, plan: Any, body: str) -> dict[str, Any]:
-    container = run(tag, plan.port)
-    try:
-        status, text = container.get("/", timeout=60)
-        assert status == 200 and body in text, text[:300]
-        pid1 = container.pid1_cmdline()
-        assert Path(pid1[0]).name in ("tini", "tini-static"), pid1
-        uid = container.uid_of(container.app_process())
-        assert uid != 0
-        stop = container.stop_seconds()
-        assert stop < 2.0, f"docker stop took {stop:.2f}s"
-    finally:
-        container.remove()
-    return {"uid": uid, "stop_s": round(stop, 2), "pid1": pid1[0]}
+from .harness import BASELINES, PREFIX, build, copy_app, for_this_engine, image_size, is_slim_standin, serve_checks
 
 
 def test_migrated_seed_v1_beats_v1_and_matches_v2(engine: None, tmp_path: Path, e2e_report: dict[str, Any]) -> None:
@@ -45,7 +29,7 @@ def test_migrated_seed_v1_beats_v1_and_matches_v2(engine: None, tmp_path: Path, 
     plan = result.plan
     tag = f"{PREFIX}/seed-v1:migrated"
     build(tag, app, for_this_engine(app / "Dockerfile", tmp_path / "Dockerfile"))
-    figures = _run_checks(tag, plan, "Express")
+    figures = serve_checks(tag, plan.port, "Express")
     major = plan.runtime.major
     v1ctx = copy_app(app, tmp_path / "v1ctx")
     for junk in ("Dockerfile", "Dockerfile.bak", ".dockerignore"):
@@ -76,4 +60,4 @@ def test_migrated_entrypoint_script_still_runs_its_script(engine: None, tmp_path
     write(list(result.files), app, force=True)
     tag = f"{PREFIX}/migrate-entrypoint:test"
     build(tag, app, for_this_engine(app / "Dockerfile", tmp_path / "Dockerfile"))
-    e2e_report["migrate/entrypoint-script"] = _run_checks(tag, result.plan, "hello from the entrypoint script")
+    e2e_report["migrate/entrypoint-script"] = serve_checks(tag, result.plan.port, "hello from the entrypoint script")

@@ -561,8 +561,8 @@ def check_cmd(
             typer.echo(result.diff, nl=False)
     if result.status != "current":
         raise DockgenError(f"{file} is {result.status}: " + "; ".join(result.reasons[:3]),
-                           "regenerate it with `dockgen init --force` (hand edits: keep them in the repo's "
-                           "inputs, or drop the stamp)", exit_code=ExitCode.DRIFT)
+                           "`dockgen update --write` brings it up to date and keeps hand edits; `dockgen init "
+                           "--force` replaces it", exit_code=ExitCode.DRIFT)
 
 
 @app.command(epilog="Examples: dockgen templates; dockgen templates --template-dir house --json")

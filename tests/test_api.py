@@ -1,0 +1,154 @@
+"""The public Python API as a scaffolding tool uses it: typed results, no output, no exit, no cwd."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import types
+import typing
+from pathlib import Path
+
+import pytest
+
+import dockgen
+from dockgen.api import ContextFigures, Generated
+from dockgen.model import BuildPlan, NodeFacts, PythonFacts, RenderedFile, WriteOutcome, WriteStatus
+from dockgen.plan import Options, OptionValues
+from dockgen.update import UpdateResult
+
+from .apps import make_app, snapshot
+from .conftest import FIXTURES
+
+
+def test_public_names_are_exported_and_documented() -> None:
+    for name in ("detect", "plan", "render", "write", "generate", "update", "measure", "Options", "DockgenError",
+                 "Generated"):
+        obj = getattr(dockgen, name)
+        assert obj.__doc__, name
+    assert set(dockgen.__all__) >= {"detect", "plan", "render", "write", "generate", "update"}
+    assert (Path(dockgen.__file__).parent / "py.typed").is_file()  # type checkers see the annotations
+
+
+def test_api_names_survive_importing_the_modules_of_the_same_name() -> None:
+    """dockgen/detect/, plan.py, render.py, write.py, update.py share the API functions' names."""
+    import importlib
+
+    for name in ("detect", "plan", "render", "write", "update"):
+        module = importlib.import_module(f"dockgen.{name}")
+        assert isinstance(module, types.ModuleType)
+        assert callable(getattr(dockgen, name)) and getattr(dockgen, name).__module__ == "dockgen.api", name
+
+
+def test_options_are_declared_once() -> None:
+    """Options, the API keywords and the CLI flags of init/update are the same set."""
+    from typer.main import get_command
+
+    from dockgen.cli.commands import app
+
+    fields = set(Options.__fields__)
+    assert set(OptionValues.__annotations__) == fields
+    hints = typing.get_type_hints(OptionValues)
+    option_hints = typing.get_type_hints(Options)
+    assert all(hints[f] == option_hints[f] for f in fields)
+    group = get_command(app)
+    for command in ("init", "update"):
+        params = {p.name for p in group.commands[command].params}  # type: ignore[attr-defined]
+        assert fields <= params, (command, fields - params)
+
+
+def test_generate_is_typed_and_silent(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    app = make_app(tmp_path / "app")
+    facts = dockgen.detect(app)
+    built = dockgen.plan(facts, port=8080)
+    files = dockgen.render(built)
+    outcomes = dockgen.write(files, app, dry_run=True)
+    done = dockgen.generate(app, port=8080)
+    result = dockgen.update(app)
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    assert isinstance(facts, NodeFacts) and isinstance(built, BuildPlan) and built.port == 8080
+    assert all(isinstance(f, RenderedFile) for f in files)
+    assert all(isinstance(o, WriteOutcome) and o.status is WriteStatus.CREATE for o in outcomes)
+    assert isinstance(done, Generated) and isinstance(done.context, ContextFigures)
+    assert [o.status for o in done.outcomes] == [WriteStatus.CREATE, WriteStatus.CREATE]
+    assert done.answers is not None and done.answers.path == ".dockgen.toml" and done.answers.written
+    assert done.options == Options(port=8080)
+    assert isinstance(result, UpdateResult) and {f.status for f in result.files} == {"identical"}
+
+
+def test_errors_are_exceptions_not_exits(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(dockgen.DockgenError) as info:
+        dockgen.generate(tmp_path / "missing")
+    assert info.value.hint and info.value.exit_code == 1
+    app = make_app(tmp_path / "app")
+    with pytest.raises(dockgen.DockgenError, match="unknown template"):
+        dockgen.generate(app, template="nope")
+    with pytest.raises(dockgen.DockgenError, match="no recorded answers"):
+        dockgen.update(app)
+    assert not (app / "Dockerfile").exists() and not (app / ".dockgen.toml").exists()
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+
+
+def test_options_or_keywords_not_both(tmp_path: Path) -> None:
+    facts = dockgen.detect(make_app(tmp_path / "app"))
+    with pytest.raises(TypeError, match="not both"):
+        dockgen.plan(facts, Options(port=1), port=2)
+    with pytest.raises(TypeError, match="unknown option"):
+        dockgen.plan(facts, prot=8080)  # type: ignore[call-arg]
+    assert dockgen.plan(facts, Options(port=9)).port == dockgen.plan(facts, port=9).port == 9
+
+
+def test_no_cwd_dependence(tmp_path: Path) -> None:
+    """The same call from two working directories gives the same files; a relative template_dir is
+    relative to the app, not to the working directory."""
+    results = []
+    for i, cwd in enumerate((tmp_path, Path("/"))):
+        app = make_app(tmp_path / f"app{i}")
+        (app / "house").mkdir()
+        (app / "house" / "node-slim.Dockerfile.j2").write_text('{% include "builtin/node-slim.Dockerfile.j2" %}\n'
+                                                                "# house marker\n")
+        old = Path.cwd()
+        os.chdir(cwd)
+        try:
+            done = dockgen.generate(app, template="node-slim", template_dir="house")
+        finally:
+            os.chdir(old)
+        results.append({f.path: f.content for f in done.files})
+        assert "# house marker" in (app / "Dockerfile").read_text()
+    assert results[0] == results[1]
+
+
+def test_relative_template_dir_needs_a_root(tmp_path: Path) -> None:
+    facts = dockgen.detect(make_app(tmp_path / "app"))
+    with pytest.raises(dockgen.DockgenError, match="relative"):
+        dockgen.plan(facts, template_dir="house")
+
+
+def test_dry_run_and_no_record_write_only_what_they_say(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app")
+    before = snapshot(app)
+    done = dockgen.generate(app, dry_run=True)
+    assert snapshot(app) == before and all(not o.written for o in done.outcomes)
+    dockgen.generate(app, record=False)
+    assert set(snapshot(app)) - set(before) == {"Dockerfile", ".dockerignore"}
+
+
+def test_conflict_writes_nothing_not_even_the_answers(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    shutil.copytree(FIXTURES / "django-uv" / "app", app)
+    (app / "Dockerfile").write_text("FROM python:3\n")
+    before = snapshot(app)
+    done = dockgen.generate(app, port=8000)
+    assert done.outcomes[0].status is WriteStatus.CONFLICT
+    assert done.answers is not None and not done.answers.written
+    assert snapshot(app) == before  # pyproject.toml put back byte for byte; no .dockgen/
+
+
+def test_generate_for_a_python_app(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    shutil.copytree(FIXTURES / "flask-module" / "app", app)
+    done = dockgen.generate(app)
+    assert isinstance(dockgen.detect(app), PythonFacts)
+    assert done.plan.template == "python-slim" and done.answers is not None
+    assert done.answers.path == ".dockgen.toml"  # no pyproject.toml to record into

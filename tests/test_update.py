@@ -1,0 +1,178 @@
+"""`dockgen update`: the three-way merge (unit and property tests) and the command on real trees:
+no hand edit is ever lost, a conflict writes nothing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dockgen
+from dockgen.answers import ANSWERS_FILE, RENDERED_DIR
+from dockgen.update import merge
+
+from .apps import make_app, snapshot
+from .conftest import FIXTURES
+from .test_cli import run
+
+BASE = "".join(f"line {i}\n" for i in range(12))
+
+
+def _edit(text: str, index: int, new: str) -> str:
+    lines = text.splitlines(keepends=True)
+    lines[index] = new
+    return "".join(lines)
+
+
+def test_merge_statuses() -> None:
+    assert merge("f", BASE, None, BASE).status == "create"
+    assert merge("f", BASE, BASE, BASE).status == "identical"
+    new = _edit(BASE, 9, "dockgen 9\n")
+    upd = merge("f", BASE, BASE, new)
+    assert upd.status == "update" and upd.content == new
+    yours = _edit(BASE, 2, "yours 2\n")
+    keep = merge("f", BASE, yours, BASE)
+    assert keep.status == "keep" and keep.content == yours and keep.diff == ""
+    both = merge("f", BASE, yours, new)
+    assert both.status == "merge" and both.content == _edit(new, 2, "yours 2\n")
+    clash = merge("f", BASE, _edit(BASE, 9, "yours 9\n"), new)
+    assert clash.status == "conflict" and clash.content is None and clash.conflicts == 1
+    assert "+<<<<<<< yours (f)" in clash.diff and "+>>>>>>> dockgen's new render" in clash.diff
+    nobase = merge(".dockerignore", None, yours, new)
+    assert nobase.status == "conflict" and "no record of what dockgen last rendered" in (nobase.reason or "")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_merge_keeps_every_edit_when_they_do_not_touch(data: st.DataObject) -> None:
+    """Edits of yours and of dockgen's on lines at least two apart: the merge applies both, exactly."""
+    n = 14
+    base_lines = [f"base {i}\n" for i in range(n)]
+    mine = data.draw(st.sets(st.integers(0, n - 1), max_size=4))
+    theirs = data.draw(st.sets(st.integers(0, n - 1), max_size=4).filter(
+        lambda s: all(abs(a - b) > 1 for a in s for b in mine)))
+    yours = [f"yours {i}\n" if i in mine else line for i, line in enumerate(base_lines)]
+    new = [f"dockgen {i}\n" if i in theirs else line for i, line in enumerate(base_lines)]
+    expected = [f"yours {i}\n" if i in mine else new[i] for i in range(n)]
+    result = merge("f", "".join(base_lines), "".join(yours), "".join(new))
+    assert result.status != "conflict"
+    assert result.content == "".join(expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["a\n", "b\n", "c\n", "d\n"]), max_size=8),
+       st.lists(st.sampled_from(["a\n", "b\n", "x\n", "y\n"]), max_size=8),
+       st.lists(st.sampled_from(["a\n", "c\n", "y\n", "z\n"]), max_size=8))
+def test_merge_never_loses_your_text_silently(base: list[str], yours: list[str], new: list[str]) -> None:
+    """Whatever the three versions: a conflict gives nothing to write, and a clean merge holds every
+    line you added."""
+    result = merge("f", "".join(base), "".join(yours), "".join(new))
+    if result.status == "conflict":
+        assert result.content is None
+        return
+    assert result.content is not None
+    kept = result.content.splitlines(keepends=True)
+    for line in set(yours) - set(base):  # lines you added
+        assert line in kept
+
+
+def _edited(app: Path, before: str, after: str) -> None:
+    path = app / "Dockerfile"
+    text = path.read_text()
+    assert before in text
+    path.write_text(text.replace(before, after, 1))
+
+
+def test_update_keeps_hand_edits_and_takes_dockgens_changes(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    shutil.copytree(FIXTURES / "express-generator" / "app", app)
+    assert run("init", app, "--node-version", "22").returncode == 0
+    _edited(app, "USER ", 'HEALTHCHECK CMD ["/nodejs/bin/node", "-e", "1"]\nUSER ')
+    with (app / ".dockerignore").open("a") as fh:
+        fh.write("scratch/\n")
+    hand = {p: (app / p).read_text() for p in ("Dockerfile", ".dockerignore")}
+
+    # nothing recorded changed: up to date, your edits are yours
+    same = json.loads(run("update", app, "--json").stdout)
+    assert [f["status"] for f in same["files"]] == ["keep", "keep"]
+
+    # the repository changes: a newer Node asked for in engines-less app via the answer; preview first
+    preview = run("update", app, "--node-version", "24")
+    assert preview.returncode == 0 and "would merge     Dockerfile" in preview.stdout
+    assert "+ARG NODE_VERSION=24." in preview.stdout
+    assert {p: (app / p).read_text() for p in hand} == hand  # a preview writes nothing
+    assert tomllib.loads((app / ANSWERS_FILE).read_text())["node-version"] == "22"
+
+    done = run("update", app, "--node-version", "24", "--write")
+    assert done.returncode == 0, done.stderr
+    text = (app / "Dockerfile").read_text()
+    assert "ARG NODE_VERSION=24." in text and 'HEALTHCHECK CMD ["/nodejs/bin/node", "-e", "1"]' in text
+    assert (app / ".dockerignore").read_text().endswith("scratch/\n")
+    assert tomllib.loads((app / ANSWERS_FILE).read_text())["node-version"] == "24"
+    base = (app / RENDERED_DIR / "Dockerfile").read_text()
+    assert "HEALTHCHECK" not in base and "ARG NODE_VERSION=24." in base  # the base is dockgen's own render
+    assert not list(app.glob("*.bak"))
+    again = json.loads(run("update", app, "--json").stdout)
+    assert {f["status"] for f in again["files"]} == {"keep"}
+
+
+def test_update_conflict_writes_nothing(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app")
+    assert run("init", app, "--node-version", "22").returncode == 0
+    text = (app / "Dockerfile").read_text()
+    pinned = next(line for line in text.splitlines() if line.startswith("ARG NODE_VERSION="))
+    _edited(app, pinned, "ARG NODE_VERSION=22.0.0")
+    before = snapshot(app)
+    proc = run("update", app, "--node-version", "24", "--write")
+    assert proc.returncode == 3, proc.stderr
+    assert "conflict        Dockerfile" in proc.stdout and "+<<<<<<< yours (Dockerfile)" in proc.stdout
+    assert proc.stderr.startswith("error: Dockerfile: your edits and dockgen's new render conflict")
+    assert snapshot(app) == before
+    # taking dockgen's side of the conflict by hand resolves it
+    _edited(app, "ARG NODE_VERSION=22.0.0", pinned)
+    assert run("update", app, "--node-version", "24", "--write").returncode == 0
+
+
+def test_update_after_a_lockfile_change(tmp_path: Path) -> None:
+    """The repository changes (a package manager switch): the Dockerfile's install lines change,
+    the hand edit stays."""
+    app = make_app(tmp_path / "app")
+    assert run("init", app).returncode == 0
+    _edited(app, "USER ", "LABEL team=web\nUSER ")
+    (app / "package-lock.json").unlink()
+    (app / "yarn.lock").write_text("# yarn lockfile v1\n\n\nexpress@^4.21.0:\n  version \"4.21.2\"\n")
+    result = dockgen.update(app, write=True)
+    assert {f.path: f.status for f in result.files}["Dockerfile"] == "merge"
+    text = (app / "Dockerfile").read_text()
+    assert "yarn.lock" in text and "LABEL team=web" in text
+
+
+def test_update_without_answers_uses_the_stamp(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app")
+    assert run("init", app, "--port", "4000", "--no-record").returncode == 0
+    result = dockgen.update(app)
+    assert result.options.port == 4000 and {f.status for f in result.files} >= {"identical"}
+    # the .dockerignore has no base and no stamp: a difference would be a conflict, not an overwrite
+    (app / ".dockerignore").write_text("node_modules\n")
+    result = dockgen.update(app)
+    assert {f.path: f.status for f in result.files}[".dockerignore"] == "conflict"
+
+
+def test_update_needs_something_recorded(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app")
+    proc = run("update", app)
+    assert proc.returncode == 1 and "no recorded answers" in proc.stderr and "dockgen init" in proc.stderr
+
+
+@pytest.mark.parametrize("missing", ["Dockerfile", ".dockerignore"])
+def test_update_recreates_a_deleted_file(tmp_path: Path, missing: str) -> None:
+    app = make_app(tmp_path / "app")
+    assert run("init", app).returncode == 0
+    (app / missing).unlink()
+    result = dockgen.update(app, write=True)
+    assert {f.path: f.status for f in result.files}[missing] == "create" and (app / missing).is_file()
