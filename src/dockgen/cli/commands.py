@@ -45,7 +45,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-PathArg = Annotated[Path, typer.Argument(help="The app's root directory (holds package.json).", show_default=".")]
+PathArg = Annotated[Path, typer.Argument(help="The app's root directory (holds package.json, pyproject.toml or "
+                                                 "requirements.txt).", show_default=".")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts instead of text.")]
 TemplateOpt = Annotated[str | None, typer.Option("--template", "-t", help="Template name (see `dockgen templates`); "
                                                   "default: node-distroless, or what the app needs.")]
