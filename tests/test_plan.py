@@ -74,3 +74,14 @@ def test_canvas_needs_runtime_libraries_so_distroless_is_refused(tmp_path: Path)
 def test_plan_is_pure_and_repeatable(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     assert plan_node(detect(app)) == plan_node(detect(app))
+
+
+def test_dockgens_rules_never_exclude_what_the_dockerfile_copies() -> None:
+    from dockgen.ignore import check_needs_sent
+    from dockgen.model import IgnoreRule
+
+    check_needs_sent((), ["package.json", "src", "."])
+    with pytest.raises(AssertionError, match=r"'\*\*/\*.pem' would exclude certs/ca.pem"):
+        check_needs_sent((), ["certs/ca.pem"])
+    with pytest.raises(AssertionError, match="'dist' would exclude dist"):
+        check_needs_sent((IgnoreRule(pattern="dist"),), ["dist"])

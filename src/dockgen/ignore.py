@@ -79,3 +79,13 @@ def excluded_by(rules: list[IgnoreRule] | tuple[IgnoreRule, ...], path: str) -> 
     if status == "sent":
         return None
     return rule.text if rule is not None else "?"
+
+
+def check_needs_sent(plan_rules: tuple[IgnoreRule, ...], needs: tuple[str, ...] | list[str]) -> None:
+    """dockgen's own rules never exclude a path the Dockerfile copies: one that did is a bug in dockgen,
+    never the user's fault, so it is an AssertionError rather than a DockgenError."""
+    rules = default_rules(plan_rules)
+    for path in needs:
+        rule = excluded_by(rules, path) if path != "." else None
+        if rule is not None:
+            raise AssertionError(f".dockerignore rule {rule!r} would exclude {path}, which the Dockerfile needs")

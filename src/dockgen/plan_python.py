@@ -14,7 +14,7 @@ import shlex
 
 from . import __version__
 from .errors import PlanError, TemplateError
-from .ignore import default_rules, excluded_by
+from .ignore import check_needs_sent
 from .model import (
     BuildArg,
     BuildPlan,
@@ -203,10 +203,7 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
     if facts.django_static_root:
         ignore += (IgnoreRule(pattern="staticfiles", comment="collectstatic output: the image collects its own"),)
     needs = tuple(dict.fromkeys([*(p.rstrip("/") for p in install.manifest_files), "."]))
-    for path in needs:
-        rule = excluded_by(default_rules(ignore), path) if path != "." else None
-        if rule is not None:
-            raise AssertionError(f".dockerignore rule {rule!r} would exclude {path}, which the Dockerfile needs")
+    check_needs_sent(ignore, needs)
 
     return BuildPlan(
         dockgen_version=__version__,
