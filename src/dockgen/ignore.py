@@ -3,13 +3,11 @@ unmeasured default text. Matching is Docker's (dockerignore.py); measuring is su
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .model import IgnoreRule
+from .record import Record
 
 
-@dataclass(frozen=True, slots=True)
-class Category:
+class Category(Record):
     name: str
     always: bool  # written even when the tree has nothing it matches today
     rules: tuple[str, ...]

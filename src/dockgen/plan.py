@@ -14,7 +14,7 @@ from typing import TypedDict
 from . import __version__
 from .detect.node import clean_rel
 from .errors import PlanError, TemplateError
-from .ignore import check_needs_sent, node_plan_rules
+from .ignore import node_plan_rules
 from .model import (
     BuildArg,
     BuildPlan,
@@ -432,7 +432,6 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         needs += [c for a in start_argv[1:2] if (c := clean_rel(a)) and not c.startswith("node_modules/")]
     needs += [s for step in runtime_copies if step.from_stage is None for s in step.sources]
     context_needs = tuple(dict.fromkeys(needs))
-    check_needs_sent(ignore, context_needs)
 
     return BuildPlan(
         dockgen_version=__version__,

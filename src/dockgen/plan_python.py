@@ -14,7 +14,6 @@ import shlex
 
 from . import __version__
 from .errors import PlanError, TemplateError
-from .ignore import check_needs_sent
 from .model import (
     BuildArg,
     BuildPlan,
@@ -203,7 +202,6 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
     if facts.django_static_root:
         ignore += (IgnoreRule(pattern="staticfiles", comment="collectstatic output: the image collects its own"),)
     needs = tuple(dict.fromkeys([*(p.rstrip("/") for p in install.manifest_files), "."]))
-    check_needs_sent(ignore, needs)
 
     return BuildPlan(
         dockgen_version=__version__,

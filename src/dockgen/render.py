@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from .errors import TemplateError
-from .ignore import render_unmeasured
+from .ignore import check_needs_sent, render_unmeasured
 from .model import BuildPlan, RenderedFile
 from .templates_registry import get_template
 
@@ -169,7 +169,12 @@ def render_dockerfile(plan: BuildPlan) -> str:
 
 
 def render(plan: BuildPlan) -> list[RenderedFile]:
-    """The Dockerfile and an unmeasured default .dockerignore (``measure`` writes the measured one)."""
+    """The Dockerfile and an unmeasured default .dockerignore (``measure`` writes the measured one).
+
+    The default rules are checked against what the Dockerfile copies here rather than in the planner:
+    the check needs Docker's matcher, which `dockgen detect` should not pay to import. (The measured
+    .dockerignore leaves out any rule that would exclude a copied path, and says so.)"""
+    check_needs_sent(plan.ignore, plan.context_needs)
     header = (f".dockerignore by dockgen {plan.dockgen_version} for the {plan.template} Dockerfile (not measured:\n"
               "`dockgen init` measures the context and says what each rule keeps out).\n"
               "Nothing the Dockerfile copies is excluded.")
