@@ -64,7 +64,9 @@ def check_invariants(text: str, *, port: int | None, init: str | None) -> None:
         assert ":" in resolved.rsplit("/", 1)[-1], f"untagged base image {image}"
         tag = resolved.rsplit(":", 1)[1]
         assert tag != "latest", f"latest tag in {image}"
-        if not resolved.startswith("gcr.io/distroless/"):
+        if resolved.startswith("debian:"):  # Debian's tags pin a point release: 13.2-slim
+            assert re.match(r"\d+\.\d+-", tag), f"base image tag is not an exact point release: {resolved}"
+        elif not resolved.startswith("gcr.io/distroless/"):
             assert re.match(r"\d+\.\d+\.\d+-", tag), f"base image tag is not an exact x.y.z-variant: {resolved}"
         assert len(c.value) == 3 and c.value[1].upper() == "AS", f"unnamed stage: {c.original}"
     final = stages(cmds)[-1]

@@ -197,8 +197,12 @@ def test_distroless_runs_debians_python_and_refuses_what_it_cannot_run(tmp_path:
     old = tree(tmp_path / "b", {"requirements.txt": "flask==3.1.0\n", "app.py": FLASK, ".python-version": "3.11\n"})
     assert plan_app(detect(old), Options(template="python-distroless")).runtime_image.repository.endswith("debian12")
     new = tree(tmp_path / "c", {"requirements.txt": "flask==3.1.0\n", "app.py": FLASK, ".python-version": "3.14\n"})
-    with pytest.raises(VersionError, match=r"among 3\.13, 3\.11"):
+    with pytest.raises(VersionError, match=r"among 3\.13, 3\.11") as refused:
         plan_app(detect(new), Options(template="python-distroless"))
+    assert "Debian's own CPython" in refused.value.hint and "--template python-slim" in refused.value.hint
+    with pytest.raises(VersionError) as unknown:  # no CPython at all: the hint says what dockgen knows
+        plan_app(detect(new), Options(template="python-distroless", python_version="2.7"))
+    assert unknown.value.hint.startswith("dockgen knows CPython")
     pg = tree(tmp_path / "d", {"requirements.txt": "flask==3.1.0\npsycopg2==2.9.10\n", "app.py": FLASK})
     with pytest.raises(TemplateError, match="libpq"):
         plan_app(detect(pg), Options(template="python-distroless"))

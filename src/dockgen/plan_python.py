@@ -63,7 +63,11 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
                             "use --template python-slim or python-distroless")
     distroless = template == "python-distroless"
     allowed = tuple(d["minor"] for d in py["distroless"].values()) if distroless else None
-    runtime, version_notices = resolve_python(table, facts.version_hints, opts.python_version, allowed)
+    only = ", ".join(f"{d['minor']} ({k})" for k, d in py["distroless"].items())
+    runtime, version_notices = resolve_python(
+        table, facts.version_hints, opts.python_version, allowed,
+        f"python-distroless runs Debian's own CPython, so only {only}; "
+        "--template python-slim has every CPython release")
     notices += version_notices
     if distroless:
         distro = next(k for k, d in py["distroless"].items() if d["minor"] == runtime.line)

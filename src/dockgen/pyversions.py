@@ -91,8 +91,10 @@ def _is_requirement(hint: VersionHint) -> bool:
 
 
 def resolve_python(table: PythonTable, hints: tuple[VersionHint, ...], override: str | None = None,
-                   allowed_minors: tuple[str, ...] | None = None) -> tuple[RuntimeChoice, list[Notice]]:
-    """The CPython release for the app. ``allowed_minors`` narrows the choice (distroless images)."""
+                   allowed_minors: tuple[str, ...] | None = None,
+                   narrowed_hint: str = "") -> tuple[RuntimeChoice, list[Notice]]:
+    """The CPython release for the app. ``allowed_minors`` narrows the choice (distroless images);
+    ``narrowed_hint`` is the error's hint when only that narrowing leaves nothing."""
     notices: list[Notice] = []
     active = (VersionHint(source="--python-version", text=override),) if override else hints
     specs: list[tuple[VersionHint, Any]] = []
@@ -113,9 +115,14 @@ def resolve_python(table: PythonTable, hints: tuple[VersionHint, ...], override:
     where = f" among {', '.join(allowed_minors)}" if allowed_minors else ""
     candidates = matching(hard)
     known = f"dockgen knows CPython {table.releases[0]} to {table.releases[-1]} (as of {table.generated})"
+
+    def hint_for(selected: list[tuple[VersionHint, Any]]) -> str:
+        anywhere = any(all(spec.contains(v) for _, spec in selected) for v in table.releases)
+        return narrowed_hint if narrowed_hint and allowed_minors and anywhere else known
+
     if not candidates:
         raise VersionError(f"{hard[0][0].source if hard else 'the app'}: no CPython release{where} satisfies "
-                           f"{' and '.join(repr(h.text) for h, _ in hard)}", known)
+                           f"{' and '.join(repr(h.text) for h, _ in hard)}", hint_for(hard))
     chosen_hint: VersionHint | None = hard[0][0] if hard else None
     kept: list[tuple[VersionHint, Any]] = []
     for hint, spec in soft:
@@ -126,8 +133,7 @@ def resolve_python(table: PythonTable, hints: tuple[VersionHint, ...], override:
             continue
         if not any(spec.contains(v) for v in pool):
             raise VersionError(f"{hint.source}: no CPython release{where} satisfies {hint.text!r}",
-                               f"dockgen knows CPython {table.releases[0]} to {table.releases[-1]} "
-                               f"(as of {table.generated})")
+                               hint_for([(hint, spec)]))
         if kept and any(spec.contains(v) for v in matching(hard)):
             against = f"{kept[0][0].source} ({kept[0][0].text!r})"
         elif hard:

@@ -1,7 +1,7 @@
-"""Scaffolding against the real things: cookiecutter (from PyPI) runs examples/cookiecutter-express,
-whose hook calls dockgen.generate(); the project it makes is built and run by the engine. A user
-template (--template-dir) is built too, and `dockgen update --write` after a hand edit and a Node
-version change still builds, with the edit in the image."""
+"""Scaffolding against the real things: cookiecutter and copier (from PyPI) run examples/cookiecutter-express
+and examples/copier-fastapi, whose hooks call dockgen.generate(); the projects they make are built and run
+by the engine. A user template (--template-dir) is built too, and `dockgen update --write` after a hand
+edit and a Node version change still builds, with the edit in the image."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from ..test_examples import copier
 from .harness import PREFIX, build, copy_app, docker, for_this_engine, image_size, run, serve_checks
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,6 +48,19 @@ def test_cookiecutter_project_builds_and_runs(engine: None, tmp_path: Path, e2e_
                            text=True, check=False)
     assert check.returncode == 0, check.stdout + check.stderr
     e2e_report["cookiecutter"] = {"image_mb": round(image_size(tag) / 1e6, 1), **figures}
+
+
+def test_copier_project_builds_and_runs(engine: None, tmp_path: Path, e2e_report: dict[str, Any]) -> None:
+    """copier (from PyPI) runs examples/copier-fastapi, whose task calls dockgen.generate(): a uv project
+    on the distroless runtime, answers in its pyproject.toml, built and run by the engine."""
+    project = tmp_path / "orders-api"
+    proc = copier(project, "project_name=Orders API", "port=8080", "image=python-distroless")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "[tool.dockgen]" in (project / "pyproject.toml").read_text()
+    tag = f"{PREFIX}/copier:orders-api"
+    build(tag, project, for_this_engine(project / "Dockerfile", tmp_path / "Dockerfile"))
+    figures = serve_checks(tag, 8080, '"service":"orders-api"')
+    e2e_report["copier"] = {"image_mb": round(image_size(tag) / 1e6, 1), **figures}
 
 
 HOUSE = """\

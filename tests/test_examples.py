@@ -1,0 +1,86 @@
+"""The scaffolding examples, run by the real generators (cookiecutter and copier, from PyPI) without an
+engine: the generated projects get a Dockerfile that passes Docker's parser, hadolint and dockgen's
+invariants, their answers are recorded where the issue says, and dockgen sees them as current.
+tests/e2e/test_scaffolding.py builds and runs the same projects."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from .dockerfile_checks import check_invariants, hadolint_findings
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(args), capture_output=True, text=True, timeout=300, check=False, cwd=cwd)
+
+
+def _dockgen(*args: str) -> subprocess.CompletedProcess[str]:
+    return _run(sys.executable, "-m", "dockgen", *args)
+
+
+def check_generated(project: Path) -> str:
+    """The project's Dockerfile passes Docker's parser, hadolint and dockgen's invariants for its plan."""
+    text = (project / "Dockerfile").read_text()
+    proc = _dockgen("plan", str(project), "--json")
+    assert proc.returncode == 0, proc.stderr
+    plan = json.loads(proc.stdout)
+    check_invariants(text, port=plan["port"], init=plan["init"] or None)
+    assert hadolint_findings(text) == []
+    return text
+
+
+def copier(dest: Path, *answers: str) -> subprocess.CompletedProcess[str]:
+    data = [a for pair in answers for a in ("-d", pair)]
+    return _run(str(BIN / "copier"), "copy", "--trust", "--defaults", "--quiet", *data,
+                str(REPO / "examples" / "copier-fastapi"), str(dest))
+
+
+def test_cookiecutter_example_generates_a_current_project(tmp_path: Path) -> None:
+    proc = _run(str(BIN / "cookiecutter"), "--no-input", "-o", str(tmp_path),
+                str(REPO / "examples" / "cookiecutter-express"), "project_name=Stock Levels", "node_major=24")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    project = tmp_path / "stock-levels"
+    text = check_generated(project)
+    assert "ARG NODE_VERSION=24." in text
+    answers = tomllib.loads((project / ".dockgen.toml").read_text())
+    assert answers["port"] == 3000 and answers["dockgen-version"]
+    assert _dockgen("check", str(project)).returncode == 0
+
+
+@pytest.mark.parametrize(("image", "python"), [("python-slim", "3.13"), ("python-distroless", "3.11")])
+def test_copier_example_generates_a_current_project(tmp_path: Path, image: str, python: str) -> None:
+    project = tmp_path / "orders-api"
+    proc = copier(project, "project_name=Orders API", "port=8080", f"image={image}", f"python_version={python}")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert f"dockgen: {image}, python {python}." in proc.stdout
+    text = check_generated(project)
+    assert "EXPOSE 8080" in text and "app.main:app" in text
+    # a Python app: the answers are in its pyproject.toml, not a .dockgen.toml, and only those given
+    assert not (project / ".dockgen.toml").exists()
+    tool = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["dockgen"]
+    assert {k: v for k, v in tool.items() if k != "dockgen-version"} == {"template": image, "port": 8080}
+    assert (project / ".dockgen" / "rendered" / "Dockerfile").read_text() == text
+    assert _dockgen("check", str(project)).returncode == 0
+    # the Python version was not recorded: it follows the project's .python-version
+    newer = {"3.13": "3.14", "3.11": "3.13"}[python]  # distroless has Debian's Pythons only
+    (project / ".python-version").write_text(f"{newer}\n")
+    upd = _dockgen("update", str(project), "--write")
+    assert upd.returncode == 0, upd.stdout + upd.stderr
+    assert f"{newer}." in (project / "Dockerfile").read_text()
+    assert _dockgen("check", str(project)).returncode == 0
+
+
+def test_copier_example_rejects_a_bad_slug(tmp_path: Path) -> None:
+    proc = copier(tmp_path / "x", "project_slug=Orders API")
+    assert proc.returncode != 0
+    assert "lowercase letters, digits and dashes" in proc.stdout + proc.stderr
+    assert not (tmp_path / "x" / "Dockerfile").exists()
