@@ -84,3 +84,27 @@ def test_copier_example_rejects_a_bad_slug(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert "lowercase letters, digits and dashes" in proc.stdout + proc.stderr
     assert not (tmp_path / "x" / "Dockerfile").exists()
+
+
+def test_copier_recopy_runs_dockgen_update_and_keeps_a_hand_edit(tmp_path: Path) -> None:
+    """copier runs the task again on recopy/update; the task then merges (dockgen update --write)
+    instead of refusing the existing Dockerfile, and copier's overwrite of pyproject.toml does not lose
+    the answers: the task records them again."""
+    project = tmp_path / "svc"
+    assert copier(project, "port=8000").returncode == 0
+    text = (project / "Dockerfile").read_text()
+    (project / "Dockerfile").write_text(text.replace("\nUSER ", '\nENV HAND_EDIT="kept"\nUSER ', 1))
+    proc = _run(str(BIN / "copier"), "recopy", "--trust", "--defaults", "--overwrite", "--quiet", "-d", "port=9000",
+                cwd=project)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "dockgen: merge Dockerfile" in proc.stdout
+    merged = (project / "Dockerfile").read_text()
+    assert 'ENV HAND_EDIT="kept"' in merged and "EXPOSE 9000" in merged and "EXPOSE 8000" not in merged
+    assert tomllib.loads((project / "pyproject.toml").read_text())["tool"]["dockgen"]["port"] == 9000
+    # a conflicting edit stops the task (copier reports the failure) and the file is left as it was
+    conflicting = merged.replace("EXPOSE 9000", "EXPOSE 9001")
+    (project / "Dockerfile").write_text(conflicting)
+    proc = _run(str(BIN / "copier"), "recopy", "--trust", "--defaults", "--overwrite", "--quiet", "-d", "port=9100",
+                cwd=project)
+    assert proc.returncode != 0 and "conflict" in proc.stdout + proc.stderr
+    assert (project / "Dockerfile").read_text() == conflicting
