@@ -56,6 +56,20 @@ def test_cookiecutter_example_generates_a_current_project(tmp_path: Path) -> Non
     assert _dockgen("check", str(project)).returncode == 0
 
 
+def test_cookiecutter_regeneration_merges_and_keeps_a_hand_edit(tmp_path: Path) -> None:
+    """`cookiecutter --overwrite-if-exists` over the project runs the hook again: dockgen update merges."""
+    example = str(REPO / "examples" / "cookiecutter-express")
+    assert _run(str(BIN / "cookiecutter"), "--no-input", "-o", str(tmp_path), example).returncode == 0
+    dockerfile = tmp_path / "hello-api" / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace("\nUSER ", '\nENV HAND_EDIT="kept"\nUSER ', 1))
+    proc = _run(str(BIN / "cookiecutter"), "--no-input", "--overwrite-if-exists", "-o", str(tmp_path), example,
+                "port=8081", "node_major=22")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "dockgen: merge Dockerfile" in proc.stdout
+    merged = dockerfile.read_text()
+    assert 'ENV HAND_EDIT="kept"' in merged and "EXPOSE 8081" in merged and "ARG NODE_VERSION=22." in merged
+
+
 @pytest.mark.parametrize(("image", "python"), [("python-slim", "3.13"), ("python-distroless", "3.11")])
 def test_copier_example_generates_a_current_project(tmp_path: Path, image: str, python: str) -> None:
     project = tmp_path / "orders-api"
