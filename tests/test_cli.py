@@ -78,6 +78,14 @@ def test_check_reports_drift(tmp_path: Path) -> None:
     assert run("init", app, "--check").returncode == 4
     run("init", app)
     assert run("init", app, "--check").returncode == 0
+    # an existing file that differs is drift too (exit 4, as documented), and nothing is written
+    dockerfile = app / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + "# edited\n")
+    before = dockerfile.read_text()
+    proc = run("init", app, "--check")
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert "differs" in proc.stdout and "Dockerfile differs from what dockgen would write" in proc.stderr
+    assert dockerfile.read_text() == before
 
 
 @pytest.mark.parametrize(("setup", "args", "message"), [

@@ -143,3 +143,42 @@ def test_suggest_cli_prints_a_dockerignore_and_sizes(tmp_path: Path) -> None:
     proc = run("context", ctx, "--suggest")
     assert proc.returncode == 0 and proc.stdout.decode().startswith(HEADER)
     assert b"with this .dockerignore" in proc.stderr
+
+
+def test_lines_added_to_dockgens_file_are_kept_and_exceptions_stay_after_its_rules(tmp_path: Path) -> None:
+    """A user's additions to a .dockerignore dockgen wrote survive the next render: rules and comments go
+    to their section, a `!` exception stays after dockgen's rules (where it has its effect), and a rule
+    dockgen also knows but writes elsewhere (coverage, only written when present) is the user's."""
+    ctx = tree(tmp_path, {**APP, "keep/.env.example": "A=", "secret-dir/k": "s"})
+    needed = ["package.json", "package-lock.json", "server.js", "src"]
+    first = suggest(ctx, needed=needed, version="test").text
+    edited = first + "# ours\ncoverage\nsecret-dir/\n!keep/.env.example\n"
+    second = suggest(ctx, needed=needed, existing=edited, version="test").text
+    mine = second[second.index("# --- your rules"):second.index("# --- end of your rules")]
+    assert "# ours\ncoverage\nsecret-dir/\n" in mine and "!keep" not in mine
+    assert second.rstrip().endswith("where you put them) ---\n!keep/.env.example")
+    rules = parse(second)
+    assert rules.excluded("secret-dir/k") and rules.excluded(".env") and not rules.excluded("keep/.env.example")
+    # and a third render of that file is that file: nothing moves again
+    assert suggest(ctx, needed=needed, existing=second, version="test").text == second
+
+
+def test_figures_alone_do_not_make_the_dockerignore_differ(tmp_path: Path) -> None:
+    """`npm ci`, a log, a new source file or the .bak `init --force` keeps change what the tree holds, not
+    the rules: init, init --check and update stay quiet; --force refreshes the figures."""
+    app = tree(tmp_path / "app", {"package.json": '{"name": "a", "scripts": {"start": "node server.js"}}',
+                                  "package-lock.json": '{"lockfileVersion": 3, "packages": {}}',
+                                  "server.js": "require('http').createServer().listen(3000)\n"})
+    assert run("init", app).returncode == 0
+    written = (app / ".dockerignore").read_text()
+    assert run("init", app, "--port", "8080", "--force").returncode == 0
+    assert (app / "Dockerfile.bak").exists()
+    tree(app, {"node_modules/express/index.js": "x" * 5000, "npm-debug.log": "x", "lib/new.js": "y" * 300})
+    for args in (("init", app), ("init", app, "--check"), ("update", app)):
+        proc = run(*args)
+        assert proc.returncode == 0, (args, proc.stdout, proc.stderr)
+    assert (app / ".dockerignore").read_text() == written
+    assert run("init", app, "--force").returncode == 0  # asked for: measured afresh
+    fresh = (app / ".dockerignore").read_text()
+    assert fresh != written and fresh.splitlines()[1:] != written.splitlines()[1:]
+    assert "# **/node_modules: 5.0 kB in 1 file" in fresh

@@ -176,3 +176,83 @@ def test_update_recreates_a_deleted_file(tmp_path: Path, missing: str) -> None:
     (app / missing).unlink()
     result = dockgen.update(app, write=True)
     assert {f.path: f.status for f in result.files}[missing] == "create" and (app / missing).is_file()
+
+
+def test_stamp_line_is_dockgens_and_edits_beside_it_do_not_conflict(tmp_path: Path) -> None:
+    """Pinning the syntax line (line 1) and rewording the comment under the stamp (line 3), then a
+    lockfile change that moves the stamp: no conflict, both edits kept, the new stamp in place."""
+    app = make_app(tmp_path / "app")
+    assert run("init", app).returncode == 0
+    dockerfile = app / "Dockerfile"
+    lines = dockerfile.read_text().split("\n")
+    lines[0], lines[2] = "# syntax=docker/dockerfile:1.7", "# house note"
+    dockerfile.write_text("\n".join(lines))
+    (app / "package-lock.json").write_text((app / "package-lock.json").read_text() + "\n")
+    proc = run("update", app, "--write")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    after = dockerfile.read_text().split("\n")
+    assert after[0] == "# syntax=docker/dockerfile:1.7" and after[2] == "# house note"
+    assert after[1].startswith("# dockgen-stamp:") and after[1] != lines[1]
+    assert run("check", app).returncode == 0
+
+
+def test_check_accepts_the_edits_update_kept_and_flags_the_next_one(tmp_path: Path) -> None:
+    """Issue 5: `dockgen check` fails on a hand edit; issue 6: `update --write` keeps hand edits. Edits
+    that went through `update --write` are restamped as reviewed; a later hand edit fails again."""
+    app = make_app(tmp_path / "app")
+    assert run("init", app).returncode == 0
+    dockerfile = app / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace("\nUSER ", '\nENV HAND_EDIT="kept"\nUSER ', 1))
+    assert run("check", app).returncode == 4  # edited by hand
+    assert run("update", app, "--write").returncode == 0
+    assert 'ENV HAND_EDIT="kept"' in dockerfile.read_text()
+    proc = run("check", app)
+    assert proc.returncode == 0 and "includes your edits" in proc.stdout, proc.stdout + proc.stderr
+    dockerfile.write_text(dockerfile.read_text() + "# one more\n")
+    assert run("check", app).returncode == 4
+    # dockgen renders something else now (another port): stale, even with the reviewed edits
+    dockerfile.write_text(dockerfile.read_text().replace("# one more\n", ""))
+    assert run("update", app, "--port", "8080", "--write").returncode == 0
+    assert run("check", app).returncode == 0
+    (app / "package.json").write_text((app / "package.json").read_text().replace('"1.0.0"', '"1.0.1"'))
+    assert run("check", app).returncode == 4
+
+
+def test_dockerignore_edit_survives_a_new_rule_and_new_figures(tmp_path: Path) -> None:
+    """A rule the user added inside dockgen's .dockerignore, then the tree grows (node_modules, a
+    coverage dir: new figures and a new rule): the merge keeps the rule once and adds dockgen's."""
+    app = make_app(tmp_path / "app")
+    assert run("init", app).returncode == 0
+    ignore = app / ".dockerignore"
+    ignore.write_text(ignore.read_text().replace("\n**/.env\n", "\n**/.env\nmy-secrets/\n", 1))
+    (app / "coverage").mkdir()
+    (app / "coverage" / "lcov.info").write_text("c" * 3000)
+    (app / "node_modules" / "x").mkdir(parents=True)
+    (app / "node_modules" / "x" / "i.js").write_text("x" * 9000)
+    proc = run("update", app, "--write")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = ignore.read_text()
+    assert text.count("my-secrets/\n") == 1 and "\ncoverage\n" in text and "# coverage: 3.0 kB in 1 file" in text
+    again = run("update", app)
+    assert again.returncode == 0 and "up to date" in again.stdout + again.stderr
+
+
+@pytest.mark.parametrize(("head", "at"), [
+    ("# syntax=docker/dockerfile:1\n", 1),
+    ("# syntax=docker/dockerfile:1\n# check=error=true\n# escape=`\n", 3),
+    ("", 0),
+])
+def test_stamp_goes_after_the_parser_directives(head: str, at: int) -> None:
+    """Docker reads parser directives only before the first comment: the stamp (a comment) must follow
+    all of them, or a template's `# check=` would be silently ignored."""
+    import dockerfile as docker_parser
+
+    from dockgen.stamp import split, stamped
+
+    text = head + "FROM scratch\nCOPY a /a\n"
+    out = stamped(text, version="1", template="t", options={}, inputs={})
+    lines = out.split("\n")
+    assert lines[at].startswith("# dockgen-stamp:") and "\n".join(lines[:at] + lines[at + 1:]) == text
+    stamp, body = split(out)
+    assert stamp is not None and body == text
+    assert [c.cmd for c in docker_parser.parse_string(out)] == ["FROM", "COPY"]

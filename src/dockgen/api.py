@@ -66,9 +66,14 @@ class Measured(Record):
 
 def measure(path: str | os.PathLike[str], plan: BuildPlan, *, allow_list: bool = False) -> Measured:
     """The measured .dockerignore for ``plan`` (merged with an existing one, which keeps its lines)."""
+    return _measure(Path(path), plan, allow_list=allow_list)
+
+
+def _measure(root: Path, plan: BuildPlan, *, allow_list: bool, existing: str | None | bool = True) -> Measured:
+    """``existing``: the .dockerignore to merge with (True: the one on disk)."""
     from .suggest import for_plan
 
-    s = for_plan(path, plan, allowlist=allow_list)
+    s = for_plan(root, plan, allowlist=allow_list, existing=existing)
     return Measured(file=RenderedFile(path=".dockerignore", content=s.text),
                     context=ContextFigures(sent_files=s.after_files, sent_bytes=s.after_bytes,
                                            before_files=s.before_files, before_bytes=s.before_bytes,
@@ -104,7 +109,7 @@ def generate(path: str | os.PathLike[str], options: Options | None = None, *, fo
     built = plan_app(_detect(root, opts.language), opts, pins, root=root)
     answers = render_answers(root, opts, built.language) if record else None
     with _Tentative(root, answers, dry_run) as answers_outcome:
-        files, context = _files(root, built, opts)
+        files, context = _files(root, built, opts, refresh_figures=force)
         outcomes = _write(files, root, force=force, dry_run=dry_run)
         conflict = any(o.status is WriteStatus.CONFLICT for o in outcomes)
         answers_outcome.keep = not conflict
@@ -124,9 +129,26 @@ def update(path: str | os.PathLike[str], options: Options | None = None, *, writ
     return _update(path, options_from(options, values), write=write, pins=pins)
 
 
-def _files(root: Path, built: BuildPlan, opts: Options) -> tuple[list[RenderedFile], ContextFigures]:
-    measured = measure(root, built, allow_list=bool(opts.allow_list))
-    files = [f if f.path != ".dockerignore" else measured.file for f in render(built)]
+def _files(root: Path, built: BuildPlan, opts: Options, *, refresh_figures: bool = False,
+           existing: str | None | bool = True) -> tuple[list[RenderedFile], ContextFigures]:
+    """The Dockerfile and the measured .dockerignore (merged with ``existing``, see ``_measure``). A
+    .dockerignore on disk whose rules are the new ones is kept as it is (its figures describe the tree
+    when it was written: node_modules after `npm ci`, a new source file or a log do not make it differ)
+    unless ``refresh_figures``."""
+    from .suggest import same_rules
+
+    measured = _measure(root, built, allow_list=bool(opts.allow_list), existing=existing)
+    ignore = measured.file
+    if not refresh_figures:
+        on_disk = root / ".dockerignore"
+        try:
+            old = on_disk.read_text(encoding="utf-8") if on_disk.is_file() else None
+        except (OSError, UnicodeDecodeError):
+            old = None
+        if same_rules(old, ignore.content):
+            assert old is not None
+            ignore = ignore.replace(content=old)
+    files = [f if f.path != ".dockerignore" else ignore for f in render(built)]
     return files, measured.context
 
 

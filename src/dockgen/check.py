@@ -2,7 +2,9 @@
 
 ``current`` when re-planning with the stamped options renders the same file; ``stale`` when it does
 not (a lockfile, engines, the Python version or dockgen's templates changed: the reasons say which);
-``edited`` when the file no longer matches the body hash dockgen stamped (someone changed it by hand);
+``edited`` when the file no longer matches the body hash dockgen stamped (someone changed it by hand;
+edits that `dockgen update --write` kept are restamped, and stay ``current`` while dockgen renders
+what it rendered last time);
 ``unstamped`` when dockgen did not write it.
 """
 
@@ -63,6 +65,15 @@ def check(root: str | os.PathLike[str], dockerfile: str = "Dockerfile") -> Check
     _, fresh_body = split(fresh)
     if fresh_body == body and not edited and not reasons:
         return CheckResult(dockerfile=dockerfile, status="current", reasons=(), diff=None)
+    if not edited and not reasons and fresh_body != body and dockerfile == "Dockerfile":
+        # edits `dockgen update --write` kept (and restamped): current while dockgen renders what it
+        # rendered last time (.dockgen/rendered/, the base of its merges)
+        from .answers import rendered_base
+
+        last = rendered_base(base, dockerfile)
+        if last is not None and split(last)[1] == fresh_body:
+            return CheckResult(dockerfile=dockerfile, status="current",
+                               reasons=("includes your edits, kept by `dockgen update --write`",), diff=None)
     if fresh_body == body and not edited:
         reasons.append("the instructions would not change, only the stamp: `dockgen init --force` refreshes it")
     elif not edited:

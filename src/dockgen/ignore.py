@@ -30,7 +30,7 @@ CATEGORIES: tuple[Category, ...] = (
     Category(name="editor and OS files", always=False,
              rules=(".vscode", ".idea", "**/.DS_Store", "**/*.swp", "**/Thumbs.db")),
     Category(name="container files: editing them must not bust the COPY cache", always=True,
-             rules=("Dockerfile*", "**/*.Dockerfile", ".dockerignore", "**/docker-compose*.yml",
+             rules=("Dockerfile*", "**/*.Dockerfile", ".dockerignore", ".dockerignore.bak", "**/docker-compose*.yml",
                     "**/docker-compose*.yaml", "**/compose.yml", "**/compose.yaml", ".dockgen.toml", ".dockgen")),
 )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from urllib.parse import quote, unquote
 
@@ -48,15 +49,46 @@ def _unpairs(text: str, sep: str) -> dict[str, str]:
     return out
 
 
+# a parser directive (`# syntax=...`, `# escape=...`, `# check=...`): Docker reads them only before the
+# first comment, blank line or instruction, so the stamp (a comment) goes after them
+_DIRECTIVE = re.compile(r"^#\s*(syntax|escape|check)\s*=", re.IGNORECASE)
+
+
 def stamped(text: str, *, version: str, template: str, options: Mapping[str, str], inputs: Mapping[str, str],
             carry: Mapping[str, object] | None = None) -> str:
-    """``text`` with the stamp inserted after its first line (the syntax directive)."""
-    first, _, rest = text.partition("\n")
-    body = first + "\n" + rest
+    """``text`` with the stamp inserted after its leading parser directives (the syntax line)."""
+    lines = text.split("\n")
+    at = 0
+    while at < min(len(lines) - 1, 4) and _DIRECTIVE.match(lines[at]):
+        at += 1
     kept = f" carry={quote(json.dumps(carry, separators=(',', ':')), safe='')}" if carry else ""
     line = (f"{PREFIX} version={quote(version, safe='')} template={quote(template, safe='')} "
-            f"options={_pairs(options, ':')} inputs={_pairs(inputs, '@')}{kept} body={digest(body)}")
-    return f"{first}\n{line}\n{rest}"
+            f"options={_pairs(options, ':')} inputs={_pairs(inputs, '@')}{kept} body={digest(text)}")
+    return "\n".join(lines[:at] + [line] + lines[at:])
+
+
+def stamp_line(text: str) -> str | None:
+    """The stamp line of ``text`` as written, or None."""
+    return next((line for line in text.split("\n")[:5] if line.startswith(PREFIX)), None)
+
+
+def with_stamp_line(text: str, line: str) -> str:
+    """``text`` with its stamp line replaced by ``line`` (unchanged when it has none)."""
+    lines = text.split("\n")
+    for i, old in enumerate(lines[:5]):
+        if old.startswith(PREFIX):
+            return "\n".join(lines[:i] + [line] + lines[i + 1:])
+    return text
+
+
+def restamped(text: str) -> str:
+    """``text`` with its stamp's body hash made that of its body: dockgen takes the body as its own (what
+    `dockgen update --write` does with the hand edits it kept)."""
+    old = stamp_line(text)
+    stamp, body = split(text)
+    if old is None or stamp is None:
+        return text
+    return with_stamp_line(text, re.sub(r" body=\S+", f" body={digest(body)}", old))
 
 
 def split(text: str) -> tuple[Stamp | None, str]:

@@ -12,6 +12,7 @@ top-level paths no rule covers are listed as comments (dockgen cannot know the a
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,9 @@ from .model import IgnoreRule
 HEADER = "# .dockerignore measured by dockgen"
 # the files dockgen writes are left out of every measurement, so writing them changes no figure
 # (the recorded answers and the last rendered files under .dockgen/ included)
-OWN_FILES = frozenset({"Dockerfile", ".dockerignore", ".dockgen.toml", ".dockgen"})
+# (and the .bak copies `init --force` keeps)
+OWN_FILES = frozenset({"Dockerfile", ".dockerignore", ".dockgen.toml", ".dockgen", "Dockerfile.bak",
+                       ".dockerignore.bak"})
 USER_START = "# --- your rules (kept as they were) ---"
 USER_END = "# --- end of your rules ---"
 FLAG = "# dockgen: the next line excludes a file the Dockerfile copies: review it"
@@ -64,17 +67,82 @@ def measure_text(files: int, size: int) -> str:
     return f"{human(size)} in {files:,} file{'s' if files != 1 else ''}" if files else "nothing here now"
 
 
-def user_lines(existing: str | None) -> list[str]:
-    """The user's own lines of an existing .dockerignore: all of it, or the kept section of dockgen's."""
+# the comments dockgen writes with figures in them: "# <rule>: 1.2 kB in 3 files" and the heavy paths
+_FIGURES = re.compile(r"^# (?:\S.*: (?:\S+ \S?B in [\d,]+ files?|nothing here now)|\S.* {4}\(\S+ \S?B\))$")
+_SECTION = re.compile(r"^# --- .* ---$")
+ALLOW_TITLE = "allow-list: everything is out, except what the Dockerfile copies"
+NESTED_TITLE = "and never these, wherever they are"
+
+
+TAIL_START = "# --- your exceptions (after dockgen's rules, where you put them) ---"
+
+
+def user_lines(existing: str | None, known: dict[str, str] | None = None) -> list[str]:
+    """The user's own lines of an existing .dockerignore: all of a hand-written one; of one dockgen wrote,
+    its kept section plus every line added to it since: a rule that is not one of dockgen's in the
+    section dockgen puts it (``known``: rule key -> section title), and any comment that is not dockgen's."""
+    known = known or {}
     if not existing:
         return []
     lines = existing.splitlines()
-    if lines and lines[0].startswith(HEADER):
-        if USER_START in lines and USER_END in lines:
-            start, end = lines.index(USER_START), lines.index(USER_END)
-            return [line for line in lines[start + 1:end] if line != FLAG]
-        return []
-    return lines
+    if not (lines and lines[0].startswith(HEADER)):
+        return lines
+    kept = _user_section(lines)
+    lines = [line for line in lines if line != TAIL_START]
+    if USER_START in lines and USER_END in lines:
+        lines = lines[:lines.index(USER_START)] + lines[lines.index(USER_END) + 1:]
+    section = ""
+    for line in lines[3:]:  # the three header lines are dockgen's
+        text = line.strip()
+        if not text or text == FLAG or _FIGURES.match(line):
+            continue
+        if _SECTION.match(text):
+            section = text[len("# --- "):-len(" ---")]
+            continue
+        dockgens = (known.get(_key(text)) == section
+                    or (section == ALLOW_TITLE and (text == "*" or text.startswith("!")))
+                    or (section == NESTED_TITLE and text.startswith("**/")))
+        if text.startswith("#") or not dockgens:
+            kept.append(line)
+    return kept
+
+
+def _user_section(lines: list[str]) -> list[str]:
+    if USER_START in lines and USER_END in lines:
+        start, end = lines.index(USER_START), lines.index(USER_END)
+        return [line for line in lines[start + 1:end] if line != FLAG]
+    return []
+
+
+def without_figures(text: str) -> list[str]:
+    """A dockgen .dockerignore without what it measured (the header's sizes, each rule's figures):
+    two files equal here have the same rules and comments, and differ only in the tree they measured."""
+    lines = text.splitlines()
+    if not (lines and lines[0].startswith(HEADER)):
+        return lines
+    return [line for line in lines[1:] if not _FIGURES.match(line)]
+
+
+def same_rules(old: str | None, new: str) -> bool:
+    return old is not None and old != new and without_figures(old) == without_figures(new)
+
+
+def refigure(text: str, new: str) -> str:
+    """``text`` with the figures of ``new`` where they describe the same line (the header, a rule's
+    figures above the same rule): what a three-way merge should not see as a change of its own."""
+    lines, fresh = text.splitlines(keepends=True), new.splitlines(keepends=True)
+    if not (lines and fresh and lines[0].startswith(HEADER) and fresh[0].startswith(HEADER)):
+        return text
+    by_rule = {fresh[i + 1]: line for i, line in enumerate(fresh[:-1])
+               if _FIGURES.match(line.rstrip("\r\n")) and not fresh[i + 1].startswith("#")}
+    out = [fresh[0]]
+    for i, line in enumerate(lines[1:], start=1):
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if _FIGURES.match(line.rstrip("\r\n")) and nxt is not None and nxt in by_rule:
+            out.append(by_rule[nxt])
+        else:
+            out.append(line)
+    return "".join(out)
 
 
 def _key(pattern: str) -> str:
@@ -101,9 +169,16 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
     ``extra``: rules the plan adds, with their category as comment.
     """
     base = Path(root)
-    mine = user_lines(existing)
+    known = {_key(p): c.name for c in CATEGORIES for p in c.rules}
+    known |= {_key(r.pattern): r.comment or "what this app builds" for r in extra or []}
+    mine = user_lines(existing, known)
+    # a dockgen-written file: the exceptions (!rules) added after dockgen's rules stay after them
+    tail = [ln for ln in mine if ln.strip().startswith("!")] if existing and existing.startswith(HEADER) else []
+    in_user = set(_user_section(existing.splitlines())) if existing and tail else set()
+    tail = [ln for ln in tail if ln not in in_user]
+    mine = [ln for ln in mine if ln not in tail]
     user = _rules(mine)
-    before = walk(base, parse("\n".join(user) + "\n") if user else None, skip=OWN_FILES)
+    before = walk(base, parse("\n".join(user + tail) + "\n") if user or tail else None, skip=OWN_FILES)
 
     candidates: list[Entry] = [Entry(pattern=r.pattern, category=r.comment or "what this app builds", always=True)
                                for r in extra or []]
@@ -122,9 +197,9 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
     flagged = [ln for ln in user if not ln.strip().startswith("!") and excludes_needed(ln.strip(), needed)]
 
     # measure each rule as it will be written (the user's lines first), walking what they keep out too
-    merged = parse("\n".join(user + [e.pattern for e in safe]) + "\n")
+    merged = parse("\n".join(user + [e.pattern for e in safe] + tail) + "\n")
     measured = walk(base, merged, measure_ignored=True, skip=OWN_FILES)
-    offset = len(merged.patterns) - len(safe)
+    offset = len(merged.patterns) - len(safe) - len(tail)
     sized = [Entry(pattern=e.pattern, category=e.category, always=e.always, files=measured.by_rule[offset + i][0],
                    bytes=measured.by_rule[offset + i][1]) for i, e in enumerate(safe)]
     entries = [e for e in sized if e.always or e.files or e.pattern.startswith("!")]
@@ -133,7 +208,7 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
         body, written = _allowlist_body(base, entries, needed)
     else:
         body, written = _deny_body(entries)
-    after = walk(base, parse("\n".join(user + written) + "\n"), top=top, skip=OWN_FILES)
+    after = walk(base, parse("\n".join(user + written + tail) + "\n"), top=top, skip=OWN_FILES)
     heavy = _heavy_uncovered(after, needed, top)
 
     head = [f"{HEADER} {version}: {measure_text(after.sent_files, after.sent_bytes)} sent "
@@ -151,6 +226,8 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
             lines.append(ln)
         lines.append(USER_END)
     lines += body
+    if tail:
+        lines += ["", TAIL_START, *tail]
     if heavy:
         lines += ["", "# --- heavy and still sent: exclude them if the image does not need them ---"]
         lines += [f"# {path}    ({human(size)})" for path, size in heavy]
@@ -180,10 +257,10 @@ def _allowlist_body(base: Path, entries: list[Entry], needed: list[str]) -> tupl
     else:
         tops = sorted({n.split("/", 1)[0] for n in needed if n})
     nested = [e.pattern for e in entries if e.pattern.startswith("**/")]
-    lines = ["", "# --- allow-list: everything is out, except what the Dockerfile copies ---", "*"]
+    lines = ["", f"# --- {ALLOW_TITLE} ---", "*"]
     lines += [f"!{t}" for t in tops]
     if nested:
-        lines += ["", "# --- and never these, wherever they are ---", *nested]
+        lines += ["", f"# --- {NESTED_TITLE} ---", *nested]
     return lines, ["*", *[f"!{t}" for t in tops], *nested]
 
 
@@ -196,12 +273,18 @@ def _heavy_uncovered(after: Walk, needed: list[str], top: int) -> list[tuple[str
     return sorted(out, key=lambda item: -item[1])[:top]
 
 
-def for_plan(root: str | os.PathLike[str], plan: object, *, allowlist: bool = False) -> Suggestion:
-    """The measured .dockerignore ``dockgen init`` writes for a plan, merged with the existing one."""
+def for_plan(root: str | os.PathLike[str], plan: object, *, allowlist: bool = False,
+             existing: str | None | bool = True) -> Suggestion:
+    """The measured .dockerignore ``dockgen init`` writes for a plan, merged with ``existing`` (True:
+    the .dockerignore on disk; `dockgen update` passes the one dockgen rendered last)."""
     from .model import BuildPlan
 
     assert isinstance(plan, BuildPlan)
-    existing_path = Path(root) / ".dockerignore"
-    existing = existing_path.read_text(encoding="utf-8", errors="surrogateescape") if existing_path.is_file() else None
+    if existing is True:
+        existing_path = Path(root) / ".dockerignore"
+        existing = (existing_path.read_text(encoding="utf-8", errors="surrogateescape") if existing_path.is_file()
+                    else None)
+    elif existing is False:
+        existing = None
     return suggest(root, needed=list(plan.context_needs), extra=list(plan.ignore), existing=existing,
                    allowlist=allowlist, version=plan.dockgen_version)

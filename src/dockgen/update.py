@@ -59,25 +59,50 @@ class UpdateResult(Record):
 
 
 def merge(path: str, base: str | None, yours: str | None, new: str) -> FileUpdate:
-    """One file's three-way merge (pure)."""
+    """One file's three-way merge (pure). What is dockgen's alone takes no part in it: a Dockerfile's
+    stamp line and a .dockerignore's measured figures are the new render's. Hand edits kept in a
+    Dockerfile are restamped as reviewed, so `dockgen check` accepts them until the next hand edit."""
     if yours is None:
         return FileUpdate(path=path, status="create", content=new, rendered=new, diff=unified_diff("", new, path),
                           conflicts=0)
     if yours == new:
         return FileUpdate(path=path, status="identical", content=new, rendered=new, diff="", conflicts=0)
+    on_disk = yours
     if base is None and path == "Dockerfile":
         base = _unedited(yours)
+    if path == "Dockerfile":
+        from .stamp import stamp_line, with_stamp_line
+
+        line = stamp_line(new)
+        if line is not None:
+            yours, base = with_stamp_line(yours, line), (with_stamp_line(base, line) if base is not None else None)
+    elif path == ".dockerignore":
+        from .suggest import refigure
+
+        yours, base = refigure(yours, new), (refigure(base, new) if base is not None else None)
+        if yours == new:
+            return FileUpdate(path=path, status="identical", content=on_disk, rendered=new, diff="", conflicts=0)
+
+    def done(status: str, content: str, reason: str | None = None) -> FileUpdate:
+        if path == "Dockerfile":
+            from .stamp import restamped
+
+            content = restamped(content)
+        return FileUpdate(path=path, status=status, content=content, rendered=new,
+                          diff=unified_diff(on_disk, content, path) if content != on_disk else "", conflicts=0,
+                          reason=reason)
+
+    if yours == new:
+        return done("update", new)
     if base is None:
         return FileUpdate(path=path, status="conflict", content=None, rendered=new,
-                          diff=unified_diff(yours, new, path), conflicts=1,
+                          diff=unified_diff(on_disk, new, path), conflicts=1,
                           reason=f"no record of what dockgen last rendered (.dockgen/rendered/{path}): your edits "
                                  "cannot be told from dockgen's changes")
     if yours == base:
-        return FileUpdate(path=path, status="update", content=new, rendered=new, diff=unified_diff(yours, new, path),
-                          conflicts=0)
+        return done("update", new)
     if new == base:
-        return FileUpdate(path=path, status="keep", content=yours, rendered=new, diff="", conflicts=0,
-                          reason="only your edits differ from what dockgen rendered last time")
+        return done("keep", yours, "only your edits differ from what dockgen rendered last time")
     from merge3 import Merge3
 
     m3 = Merge3(base.splitlines(keepends=True), yours.splitlines(keepends=True), new.splitlines(keepends=True))
@@ -86,10 +111,9 @@ def merge(path: str, base: str | None, yours: str | None, new: str) -> FileUpdat
                                     start_marker="<<<<<<<", mid_marker="=======", end_marker=">>>>>>>"))
     if conflicts:
         return FileUpdate(path=path, status="conflict", content=None, rendered=new,
-                          diff=unified_diff(yours, merged, path), conflicts=conflicts,
+                          diff=unified_diff(on_disk, merged, path), conflicts=conflicts,
                           reason="you and dockgen changed the same lines")
-    return FileUpdate(path=path, status="merge", content=merged, rendered=new, diff=unified_diff(yours, merged, path),
-                      conflicts=0)
+    return done("merge", merged)
 
 
 def _unedited(text: str) -> str | None:
@@ -134,14 +158,16 @@ def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
     built = plan_app(detect(base_dir, opts.language), opts, pins, root=base_dir)
     answers_file = render_answers(base_dir, opts, built.language)
     with _Tentative(base_dir, answers_file, dry_run=not write) as tentative:
-        files, _ = _files(base_dir, built, opts)
+        # the new render grows from what dockgen rendered last; the merge then adds the user's edits
+        last = rendered_base(base_dir, ".dockerignore")
+        files, _ = _files(base_dir, built, opts, existing=True if last is None else last)
         updates = tuple(merge(f.path, rendered_base(base_dir, f.path), _read(base_dir / f.path), f.content)
                         for f in files)
         conflicted = any(u.status == "conflict" for u in updates)
         written: list[WriteOutcome] = []
         if write and not conflicted:
             changed = [RenderedFile(path=u.path, content=u.content) for u in updates
-                       if u.content is not None and u.status not in ("identical", "keep")]
+                       if u.content is not None and u.status != "identical" and u.content != _read(base_dir / u.path)]
             written = write_files(changed, base_dir, force=True, backup=False)
             write_files(rendered_copies(files), base_dir, force=True, backup=False)
             tentative.keep = True
