@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import tomllib
 from pathlib import Path
 
@@ -123,3 +125,148 @@ def test_allow_list_is_an_answer(tmp_path: Path) -> None:
     text = (app / ".dockerignore").read_text()
     assert "\n*\n" in text
     assert run("init", app).returncode == 0 and (app / ".dockerignore").read_text() == text
+
+
+def _django(tmp_path: Path) -> Path:
+    app = tmp_path / "app"
+    shutil.copytree(FIXTURES / "django-uv" / "app", app)
+    return app
+
+
+def test_a_crlf_pyproject_keeps_its_line_endings(tmp_path: Path) -> None:
+    app = _django(tmp_path)
+    pyproject = app / "pyproject.toml"
+    before = pyproject.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") + b"# ours\r\n"
+    pyproject.write_bytes(before)
+    done = dockgen.generate(app, python_version="3.13")
+    assert done.answers is not None and done.answers.written
+    after = pyproject.read_bytes()
+    assert after.startswith(before), "every line of the file stays as it was"
+    added = after[len(before):]
+    assert added.startswith(b"\r\n[tool.dockgen]\r\n") and added.count(b"\n") == added.count(b"\r\n")
+    assert tomllib.loads(after.decode())["tool"]["dockgen"]["python-version"] == "3.13"
+    # a re-run records nothing new: identical, not rewritten
+    again = dockgen.generate(app)
+    assert again.answers is not None and again.answers.status is WriteStatus.IDENTICAL
+    assert pyproject.read_bytes() == after
+    # a changed answer changes its line only, in CRLF
+    dockgen.generate(app, python_version="3.12", force=True)
+    old_lines, new_lines = after.split(b"\n"), pyproject.read_bytes().split(b"\n")
+    changed = [(a, b) for a, b in zip(old_lines, new_lines, strict=True) if a != b]
+    assert changed == [(b'python-version = "3.13"\r', b'python-version = "3.12"\r')]
+
+
+def test_a_crlf_dockgen_toml_keeps_its_line_endings_and_comments(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app")
+    before = b"# ours: keep port 3000 for the load balancer\r\nport = 3000\r\n"
+    (app / ANSWERS_FILE).write_bytes(before)
+    assert run("init", app, "--template", "node-slim").returncode == 0
+    after = (app / ANSWERS_FILE).read_bytes()
+    assert after.startswith(before) and b'template = "node-slim"\r\n' in after
+    assert after.count(b"\n") == after.count(b"\r\n")
+
+
+def test_crlf_in_the_middle_of_a_mixed_file_is_left_alone(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app")
+    before = b"# lf line\nport = 3000\r\n# no final newline"
+    (app / ANSWERS_FILE).write_bytes(before)
+    assert run("init", app, "--template", "node-slim").returncode == 0
+    after = (app / ANSWERS_FILE).read_bytes()
+    assert after.startswith(b"# lf line\nport = 3000\r\n# no final newline")  # untouched lines byte for byte
+    assert b'template = "node-slim"' in after and tomllib.loads(after.decode())["port"] == 3000
+
+
+def test_a_symlinked_pyproject_gets_the_answers_and_stays_a_link(tmp_path: Path) -> None:
+    # a monorepo: the app's pyproject.toml is ../shared/pyproject.toml
+    app = _django(tmp_path)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (app / "pyproject.toml").rename(shared / "pyproject.toml")
+    (app / "pyproject.toml").symlink_to("../shared/pyproject.toml")
+    before = (shared / "pyproject.toml").read_text()
+    proc = run("init", app, "--python-version", "3.13")
+    assert proc.returncode == 0, proc.stderr
+    assert (app / "pyproject.toml").is_symlink() and os.readlink(app / "pyproject.toml") == "../shared/pyproject.toml"
+    after = (shared / "pyproject.toml").read_text()
+    assert after.startswith(before) and tomllib.loads(after)["tool"]["dockgen"]["python-version"] == "3.13"
+    assert read_answers(app).options.python_version == "3.13" and not (app / ANSWERS_FILE).exists()
+    assert sorted(p.name for p in shared.iterdir()) == ["pyproject.toml"]
+
+
+def test_a_symlinked_dockgen_toml_stays_a_link(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app")
+    (tmp_path / "answers.toml").write_text("port = 3000\n")
+    (app / ANSWERS_FILE).symlink_to("../answers.toml")
+    assert run("init", app, "--template", "node-slim").returncode == 0
+    assert (app / ANSWERS_FILE).is_symlink()
+    assert tomllib.loads((tmp_path / "answers.toml").read_text())["template"] == "node-slim"
+
+
+def test_a_read_only_pyproject_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    app = _django(tmp_path)
+    os.chmod(app / "pyproject.toml", 0o444)  # tests run as root: the mode bits decide, not access()
+    before = snapshot(app)
+    proc = run("init", app, "--python-version", "3.13")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[0] == "error: pyproject.toml is read-only", lines
+    assert lines[1].startswith("hint: make it writable (chmod u+w pyproject.toml)") and "--no-record" in lines[1]
+    assert snapshot(app) == before and not (app / "Dockerfile").exists() and not (app / ".dockgen").exists()
+    assert stat.S_IMODE((app / "pyproject.toml").stat().st_mode) == 0o444
+    # the hint's way out: --no-record writes the Dockerfile and leaves pyproject.toml alone
+    assert run("init", app, "--no-record").returncode == 0
+    assert (app / "Dockerfile").exists() and (app / "pyproject.toml").read_bytes() == before["pyproject.toml"]
+
+
+def test_a_recorded_answer_is_named_as_such_and_files_do_not_say_which(tmp_path: Path) -> None:
+    """Messages name where an option came from (a flag, or the answers file); the generated files name
+    neither, so a re-run without the flag (using the answer) writes the same Dockerfile."""
+    app = make_app(tmp_path / "app", files={".nvmrc": "20\n"})
+    first = run("init", app, "--node-version", "22")
+    assert first.returncode == 0, first.stderr
+    assert "--node-version" in first.stderr  # the .nvmrc warning names the flag given
+    text = (app / "Dockerfile").read_text()
+    assert "from the node-version option '22'" in text and "--node-version" not in text
+    plan = run("plan", app)
+    assert "recorded node-version (.dockgen.toml) asks for '22'" in plan.stdout
+    assert "from recorded node-version (.dockgen.toml)" in plan.stderr and "--node-version" not in plan.stderr
+    again = run("init", app)
+    assert again.returncode == 0 and "identical       Dockerfile" in again.stdout
+    answers = (app / ANSWERS_FILE).read_text()
+    (app / ANSWERS_FILE).write_text(answers.replace('node-version = "22"', 'template = "nope"'))
+    bad = run("init", app)
+    assert bad.returncode == 1 and "error: recorded template (.dockgen.toml): unknown template 'nope'" in bad.stderr
+    (app / ANSWERS_FILE).write_text(answers.replace('node-version = "22"', 'language = "ruby"'))
+    bad = run("init", app)
+    assert bad.returncode == 1 and "error: .dockgen.toml: language = 'ruby' is not a language" in bad.stderr
+
+
+@pytest.mark.parametrize("value", ["3.12.x", "banana", "3.12.*x"])
+def test_a_bad_python_version_is_an_error_and_not_recorded(tmp_path: Path, value: str) -> None:
+    app = shutil.copytree(FIXTURES / "fastapi-uv" / "app", tmp_path / "app")
+    before = snapshot(app)
+    proc = run("init", app, "--python-version", value)
+    assert proc.returncode == 1
+    assert f"error: --python-version: '{value}' is not a" in proc.stderr and "hint:" in proc.stderr
+    assert snapshot(app) == before
+
+
+def test_a_template_dir_outside_the_app_is_recorded_relative_to_it(tmp_path: Path) -> None:
+    """`--template-dir ../shared` (a flag: relative to the working directory) is recorded relative to the
+    app's root, so the answers work in any clone and from any working directory."""
+    import subprocess
+    import sys
+
+    repo = tmp_path / "repo"
+    app = make_app(repo / "app")
+    shared = repo / "shared"
+    shared.mkdir()
+    shutil.copy(Path(dockgen.__file__).parent / "templates" / "node-slim.Dockerfile.j2", shared)
+    proc = subprocess.run([sys.executable, "-m", "dockgen", "init", ".", "--template-dir", "../shared", "-t",
+                           "node-slim"], cwd=app, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert tomllib.loads((app / ANSWERS_FILE).read_text())["template-dir"] == "../shared"
+    assert str(tmp_path) not in (app / "Dockerfile").read_text()  # nothing of this machine in the files
+    moved = shutil.move(str(repo), str(tmp_path / "clone"))
+    again = run("init", Path(moved) / "app")  # from another working directory, in a "clone"
+    assert again.returncode == 0 and "identical       Dockerfile" in again.stdout, again.stderr

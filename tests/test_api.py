@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import types
 import typing
 from pathlib import Path
@@ -152,3 +153,66 @@ def test_generate_for_a_python_app(tmp_path: Path) -> None:
     assert isinstance(dockgen.detect(app), PythonFacts)
     assert done.plan.template == "python-slim" and done.answers is not None
     assert done.answers.path == ".dockgen.toml"  # no pyproject.toml to record into
+
+
+def test_a_read_only_file_fails_generate_with_nothing_written(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    shutil.copytree(FIXTURES / "django-uv" / "app", app)
+    (app / "Dockerfile").write_text("FROM python:3\n")
+    os.chmod(app / "Dockerfile", 0o444)  # the answers go into the (writable) pyproject.toml first
+    before = snapshot(app)
+    with pytest.raises(dockgen.DockgenError, match=r"^Dockerfile is read-only$"):
+        dockgen.generate(app, force=True)
+    assert snapshot(app) == before  # pyproject.toml put back byte for byte; no .bak, no .dockgen/
+    assert stat.S_IMODE((app / "pyproject.toml").stat().st_mode) == 0o644
+
+
+def test_write_stays_below_the_root(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    for path in ("../evil", str(tmp_path / "evil")):
+        with pytest.raises(dockgen.DockgenError):
+            dockgen.write([RenderedFile(path=path, content="pwned\n")], root)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["root"] and list(root.iterdir()) == []
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"port": "8080"}, "option port='8080' is 'str', not an int"),
+    ({"port": True}, "option port=True is 'bool', not an int"),
+    ({"port": 0}, "option port=0 is not a TCP port"),
+    ({"node_version": 22}, "option node_version=22 is 'int', not a str"),
+    ({"allow_list": "yes"}, "option allow_list='yes' is 'str', not a bool"),
+    ({"language": "ruby"}, "option language='ruby' is not 'node' or 'python'"),
+    ({"template": " "}, "option template is empty"),
+])
+def test_option_values_are_checked(tmp_path: Path, values: dict[str, object], message: str) -> None:
+    """A wrong value is an OptionError (a DockgenError and a TypeError) naming the option, before anything
+    is planned or written: never a crash deep inside, never `EXPOSE True`."""
+    app = shutil.copytree(FIXTURES / "express-generator" / "app", tmp_path / "app")
+    before = snapshot(app)
+    facts = dockgen.detect(app)
+    for call in (lambda: dockgen.plan(facts, **values), lambda: dockgen.generate(app, **values),  # type: ignore
+                 lambda: dockgen.plan(facts, dockgen.Options(**values))):  # type: ignore[arg-type]
+        with pytest.raises(dockgen.OptionError) as err:
+            call()
+        assert str(err.value) == message and err.value.hint
+        assert isinstance(err.value, dockgen.DockgenError) and isinstance(err.value, TypeError)
+    assert snapshot(app) == before
+
+
+def test_an_option_for_the_other_language_is_a_warning(tmp_path: Path) -> None:
+    node = dockgen.plan(dockgen.detect(FIXTURES / "express-generator" / "app"), python_version="3.13")
+    assert [n.message for n in node.notices if "Python apps" in n.message] == [
+        "--python-version is for Python apps; this is a Node app: ignored"]
+    py = dockgen.plan(dockgen.detect(FIXTURES / "flask-module" / "app"), node_version="24")
+    assert any("is for Node apps" in n.message for n in py.notices)
+
+
+def test_the_types_of_the_signatures_are_importable_from_the_package() -> None:
+    for name in ("Facts", "NodeFacts", "PythonFacts", "BuildPlan", "RenderedFile", "WriteOutcome", "WriteStatus",
+                 "UpdateResult", "FileUpdate", "Options", "OptionValues", "DockgenError", "ManifestError",
+                 "VersionError", "TemplateError", "PlanError", "OptionError"):
+        assert getattr(dockgen, name) is not None and name in dir(dockgen)
+    assert issubclass(dockgen.VersionError, dockgen.DockgenError)
+    hints = typing.get_type_hints(dockgen.update)
+    assert hints["return"] is dockgen.UpdateResult

@@ -13,12 +13,23 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_API = {"detect", "plan", "render", "measure", "write", "generate", "update", "Generated", "ContextFigures"}
-__all__ = ["DockgenError", "Options", "__version__", *sorted(_API)]
+_API = {"detect", "plan", "render", "measure", "write", "generate", "update", "Generated", "ContextFigures",
+        "Measured"}
+# the types the API's signatures use, and the errors it raises: importable from the package itself
+_TYPES = {
+    "Options": "plan", "OptionValues": "plan",
+    "Facts": "detect", "NodeFacts": "model", "PythonFacts": "model", "BuildPlan": "model", "RenderedFile": "model",
+    "WriteOutcome": "model", "WriteStatus": "model", "Notice": "model",
+    "UpdateResult": "update", "FileUpdate": "update",
+    "DockgenError": "errors", "ManifestError": "errors", "VersionError": "errors", "TemplateError": "errors",
+    "PlanError": "errors", "OptionError": "errors",
+}
+__all__ = ["__version__", *sorted(_API), *sorted(_TYPES)]
 
 if TYPE_CHECKING:
     from .api import ContextFigures as ContextFigures
     from .api import Generated as Generated
+    from .api import Measured as Measured
     from .api import detect as detect
     from .api import generate as generate
     from .api import measure as measure
@@ -26,24 +37,38 @@ if TYPE_CHECKING:
     from .api import render as render
     from .api import update as update
     from .api import write as write
+    from .detect import Facts as Facts
     from .errors import DockgenError as DockgenError
+    from .errors import ManifestError as ManifestError
+    from .errors import OptionError as OptionError
+    from .errors import PlanError as PlanError
+    from .errors import TemplateError as TemplateError
+    from .errors import VersionError as VersionError
+    from .model import BuildPlan as BuildPlan
+    from .model import NodeFacts as NodeFacts
+    from .model import Notice as Notice
+    from .model import PythonFacts as PythonFacts
+    from .model import RenderedFile as RenderedFile
+    from .model import WriteOutcome as WriteOutcome
+    from .model import WriteStatus as WriteStatus
     from .plan import Options as Options
+    from .plan import OptionValues as OptionValues
+    from .update import FileUpdate as FileUpdate
+    from .update import UpdateResult as UpdateResult
 
 
 def __getattr__(name: str) -> Any:
+    import importlib
+
     if name in _API:
-        from . import api
-
-        return getattr(api, name)
-    if name == "Options":
-        from .plan import Options
-
-        return Options
-    if name == "DockgenError":
-        from .errors import DockgenError
-
-        return DockgenError
+        return getattr(importlib.import_module(".api", __name__), name)
+    if name in _TYPES:
+        return getattr(importlib.import_module(f".{_TYPES[name]}", __name__), name)
     raise AttributeError(f"module 'dockgen' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
 
 
 class _Package(types.ModuleType):

@@ -80,6 +80,9 @@ def _value(field: str, value: Any, where: str) -> object:
         raise DockgenError(f"{where}: {key} = {value!r} is not true or false", f"write {key} = true")
     if isinstance(value, int) and not isinstance(value, bool) and field in ("node_version", "python_version"):
         return str(value)  # node-version = 22
+    if field == "language" and value not in ("node", "python"):
+        raise DockgenError(f"{where}: {key} = {value!r} is not a language dockgen knows",
+                           f'write {key} = "node" or {key} = "python", or remove it')
     if isinstance(value, str) and value.strip():
         return value.strip()
     hint = f'quote it: {key} = "{value}"' if isinstance(value, float) else f'write {key} = "..."'
@@ -130,7 +133,8 @@ def render_answers(root: str | os.PathLike[str], options: Options, language: Lan
     base = Path(root)
     rel = answers_path(base, language)
     path = base / rel
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    raw = _read_raw(path, rel)
+    text = raw.replace("\r\n", "\n")  # rendered with LF, then put back in the file's own line endings
     try:
         doc = tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:
@@ -168,7 +172,43 @@ def render_answers(root: str | os.PathLike[str], options: Options, language: Lan
     out = tomlkit.dumps(doc)
     if not text.endswith("\n\n"):
         out = out.rstrip("\n") + "\n"
-    return RenderedFile(path=rel, content=out)
+    return RenderedFile(path=rel, content=_own_line_endings(raw, out))
+
+
+def _read_raw(path: Path, rel: str) -> str:
+    """The file's text as it is on disk (CRLFs kept), "" when there is none."""
+    if not path.is_file():
+        return ""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DockgenError(f"{rel}: cannot read it ({exc})", "check the file") from exc
+
+
+def _lines(text: str) -> list[str]:
+    parts = text.split("\n")
+    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def _own_line_endings(raw: str, out: str) -> str:
+    """``out`` (rendered from ``raw`` read with LF line endings) in ``raw``'s line endings: the lines it
+    keeps from ``raw`` byte for byte, the added or changed ones ending as most lines of ``raw`` do."""
+    crlf = raw.count("\r\n")
+    if not crlf:
+        return out
+    import difflib
+
+    eol = "\r\n" if crlf >= raw.count("\n") - crlf else "\n"
+    before = _lines(raw)
+    plain = [line.replace("\r\n", "\n") for line in before]
+    after = _lines(out)
+    kept: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, plain, after, autojunk=False).get_opcodes():
+        if tag == "equal":
+            kept.extend(before[i1:i2])
+        else:
+            kept.extend(line[:-1] + eol if line.endswith("\n") else line for line in after[j1:j2])
+    return "".join(kept)
 
 
 def rendered_base(root: str | os.PathLike[str], rel: str) -> str | None:

@@ -69,11 +69,13 @@ def measure(path: str | os.PathLike[str], plan: BuildPlan, *, allow_list: bool =
     return _measure(Path(path), plan, allow_list=allow_list)
 
 
-def _measure(root: Path, plan: BuildPlan, *, allow_list: bool, existing: str | None | bool = True) -> Measured:
-    """``existing``: the .dockerignore to merge with (True: the one on disk)."""
+def _measure(root: Path, plan: BuildPlan, *, allow_list: bool, existing: str | bool | None = True,
+             also_needed: tuple[str, ...] = ()) -> Measured:
+    """``existing``: the .dockerignore to merge with (True: the one on disk); ``also_needed``: context
+    paths a user template copies beyond what the plan knows."""
     from .suggest import for_plan
 
-    s = for_plan(root, plan, allowlist=allow_list, existing=existing)
+    s = for_plan(root, plan, allowlist=allow_list, existing=existing, also_needed=also_needed)
     return Measured(file=RenderedFile(path=".dockerignore", content=s.text),
                     context=ContextFigures(sent_files=s.after_files, sent_bytes=s.after_bytes,
                                            before_files=s.before_files, before_bytes=s.before_bytes,
@@ -105,8 +107,13 @@ def generate(path: str | os.PathLike[str], options: Options | None = None, *, fo
 
     root = Path(path)
     given = options_from(options, values)
-    opts = given.over(read_answers(root).options) if use_answers else given
-    built = plan_app(_detect(root, opts.language), opts, pins, root=root)
+    answers_read = read_answers(root) if use_answers else None
+    recorded = answers_read.options if answers_read is not None else Options()
+    if answers_read is not None and answers_read.file is None:  # no answers: the stamp's, like update
+        recorded = stamped_options(root) or recorded
+    opts = given.over(recorded)
+    origins = origins_of(given, recorded, answers_read.file if answers_read is not None else None)
+    built = plan_app(_detect(root, opts.language), opts, pins, root=root, origins=origins)
     answers = render_answers(root, opts, built.language) if record else None
     with _Tentative(root, answers, dry_run) as answers_outcome:
         files, context = _files(root, built, opts, refresh_figures=force)
@@ -129,15 +136,41 @@ def update(path: str | os.PathLike[str], options: Options | None = None, *, writ
     return _update(path, options_from(options, values), write=write, pins=pins)
 
 
+def stamped_options(root: Path) -> Options | None:
+    """The options stamped in the app's Dockerfile (None without a readable dockgen stamp)."""
+    from .stamp import split
+
+    try:
+        text = (root / "Dockerfile").read_text(encoding="utf-8", errors="surrogateescape")
+    except OSError:
+        return None
+    stamp = split(text)[0]
+    return None if stamp is None else Options.from_recorded(stamp.options)
+
+
+def origins_of(given: Options, recorded: Options, where: str | None) -> dict[str, str]:
+    """Where each option not given came from, for messages: ``recorded port (.dockgen.toml)``."""
+    label = where if where in (None, ".dockgen.toml") else f"{where} [tool.dockgen]"
+    return {name: f"recorded {name.replace('_', '-')} ({label or 'the Dockerfile stamp'})"
+            for name in Options.__fields__ if getattr(given, name) is None and getattr(recorded, name) is not None}
+
+
 def _files(root: Path, built: BuildPlan, opts: Options, *, refresh_figures: bool = False,
-           existing: str | None | bool = True) -> tuple[list[RenderedFile], ContextFigures]:
+           existing: str | bool | None = True) -> tuple[list[RenderedFile], ContextFigures]:
     """The Dockerfile and the measured .dockerignore (merged with ``existing``, see ``_measure``). A
     .dockerignore on disk whose rules are the new ones is kept as it is (its figures describe the tree
     when it was written: node_modules after `npm ci`, a new source file or a log do not make it differ)
     unless ``refresh_figures``."""
     from .suggest import same_rules
 
-    measured = _measure(root, built, allow_list=bool(opts.allow_list), existing=existing)
+    rendered = render(built)
+    also: tuple[str, ...] = ()
+    if built.template_dir:  # a user template may copy what the plan does not know: no rule may exclude it
+        from .dockerfile_sources import copy_sources
+
+        dockerfile = next(f.content for f in rendered if f.path == "Dockerfile")
+        also = tuple(s.path for s in copy_sources(dockerfile) if s.resolved and not s.wildcard)
+    measured = _measure(root, built, allow_list=bool(opts.allow_list), existing=existing, also_needed=also)
     ignore = measured.file
     if not refresh_figures:
         on_disk = root / ".dockerignore"
@@ -148,7 +181,7 @@ def _files(root: Path, built: BuildPlan, opts: Options, *, refresh_figures: bool
         if same_rules(old, ignore.content):
             assert old is not None
             ignore = ignore.replace(content=old)
-    files = [f if f.path != ".dockerignore" else ignore for f in render(built)]
+    files = [f if f.path != ".dockerignore" else ignore for f in rendered]
     return files, measured.context
 
 

@@ -50,7 +50,6 @@ class PlanError(DockgenError):
     """The app cannot be planned (e.g. no way to start it was found)."""
 
 
-class WriteConflict(DockgenError):
-    """An existing file differs from the generated one and --force was not given."""
-
-    exit_code = ExitCode.CONFLICT
+class OptionError(DockgenError, TypeError):
+    """An option of the Python API of the wrong type or out of range (also a TypeError, as Python's own
+    argument errors are)."""

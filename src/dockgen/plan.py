@@ -13,7 +13,7 @@ from typing import TypedDict
 
 from . import __version__
 from .detect.node import clean_rel
-from .errors import PlanError, TemplateError
+from .errors import OptionError, PlanError, TemplateError
 from .ignore import node_plan_rules
 from .model import (
     BuildArg,
@@ -35,7 +35,7 @@ from .model import (
 from .pins import Pins, default_pins
 from .record import Record
 from .startcmd import translate
-from .templates_registry import get_template
+from .templates_registry import dir_notices, get_template
 from .versions import pending_lts, resolve_node
 
 WORKDIR = "/app"
@@ -120,7 +120,37 @@ def options_from(options: Options | None, values: Mapping[str, object]) -> Optio
         raise TypeError(f"unknown option(s) {', '.join(unknown)}; options are {', '.join(Options.__fields__)}")
     if options is not None and any(v is not None for v in values.values()):
         raise TypeError("pass options= or keyword options, not both")
-    return options if options is not None else Options(**values)  # type: ignore[arg-type]
+    return checked(options if options is not None else Options(**values))  # type: ignore[arg-type]
+
+
+_OPTION_TYPES: dict[str, tuple[type, ...]] = {"port": (int,), "allow_list": (bool,), "template_dir": (str, os.PathLike)}
+
+
+def checked(options: Options) -> Options:
+    """``options`` when every value has its declared type (a str, ``port`` an int in 1-65535,
+    ``allow_list`` a bool, ``template_dir`` a str or path), else an OptionError naming the option.
+    The CLI and the answers reader check their own input; this is the API's guard."""
+    for name in Options.__fields__:
+        value = getattr(options, name)
+        if value is None:
+            continue
+        kinds = _OPTION_TYPES.get(name, (str,))
+        wrong = not isinstance(value, kinds) or (name == "port" and isinstance(value, bool))
+        if wrong:
+            expected = " or ".join({"int": "an int", "bool": "a bool", "str": "a str"}.get(k.__name__, "a path")
+                                   for k in kinds)
+            raise OptionError(f"option {name}={value!r} is {type(value).__name__!r}, not {expected}",
+                              f"pass {name}=" + {"port": "8080", "allow_list": "True"}.get(name, '"..."'))
+        if name == "port" and not 1 <= value <= 65535:
+            raise OptionError(f"option port={value} is not a TCP port", "use 1-65535")
+        if name == "language" and value not in ("node", "python"):
+            raise OptionError(f"option language={value!r} is not 'node' or 'python'", 'pass language="node" '
+                              'or language="python"')
+        if isinstance(value, str) and not value.strip():
+            raise OptionError(f"option {name} is empty", f"omit {name}, or give it a value")
+    if isinstance(options.template_dir, os.PathLike):
+        return options.replace(template_dir=os.fspath(options.template_dir))
+    return options
 
 
 def resolve_template_dir(options: Options, root: str | os.PathLike[str] | None) -> Path | None:
@@ -137,15 +167,27 @@ def resolve_template_dir(options: Options, root: str | os.PathLike[str] | None) 
     return Path(os.path.abspath(Path(root) / path))
 
 
+def origin(origins: Mapping[str, str] | None, name: str) -> str:
+    """How the user gave option ``name``, for messages: its flag, or the recorded answer it came from."""
+    return (origins or {}).get(name) or "--" + name.replace("_", "-")
+
+
 def plan_app(facts: NodeFacts | PythonFacts, options: Options | None = None, pins: Pins | None = None,
-             carry: Carry | None = None, root: str | os.PathLike[str] | None = None) -> BuildPlan:
-    """Every decision for the app, Node or Python (``carry``: what a migrated Dockerfile keeps).
+             carry: Carry | None = None, root: str | os.PathLike[str] | None = None,
+             origins: Mapping[str, str] | None = None) -> BuildPlan:
+    """Every decision for the app, Node or Python (``carry``: what a migrated Dockerfile keeps;
+    ``origins``: option name -> where it came from when not a flag, e.g. a recorded answer).
 
     A user template (``options.template_dir``) is planned as its base built-in, then rendered from the
     user's file: the plan names it, and says where the templates come from."""
     options = options or Options()
     template_dir = resolve_template_dir(options, root)
-    chosen = get_template(options.template, template_dir) if options.template else None
+    try:
+        chosen = get_template(options.template, template_dir) if options.template else None
+    except TemplateError as exc:
+        if origins and "template" in origins:  # a recorded answer: say where it is
+            raise TemplateError(f"{origins['template']}: {exc.message}", exc.hint) from exc
+        raise
     planned = options.replace(template=chosen.base) if chosen is not None and chosen.base else options
     if chosen is not None and chosen.source == "user" and chosen.language != facts.language.value:
         raise TemplateError(f"your template {chosen.name} renders a {chosen.base} plan, for {chosen.language} apps; "
@@ -154,9 +196,9 @@ def plan_app(facts: NodeFacts | PythonFacts, options: Options | None = None, pin
     if isinstance(facts, PythonFacts):
         from .plan_python import plan_python
 
-        plan = plan_python(facts, planned, pins, carry)
+        plan = plan_python(facts, planned, pins, carry, origins)
     else:
-        plan = plan_node(facts, planned, pins, carry)
+        plan = plan_node(facts, planned, pins, carry, origins)
     if template_dir is None:
         return plan
     final = get_template(chosen.name if chosen is not None else plan.template, template_dir)
@@ -166,11 +208,11 @@ def plan_app(facts: NodeFacts | PythonFacts, options: Options | None = None, pin
                else f"your template {final.path}, rendered from the {final.base} plan")
         decisions += (Decision(topic="template source", choice=final.name, why=why),)
     return plan.replace(template=final.name, template_dir=str(template_dir), decisions=decisions,
-                        options=options.recorded())
+                        options=options.recorded(), notices=plan.notices + dir_notices(template_dir, final.name))
 
 
 def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | None = None,
-              carry: Carry | None = None) -> BuildPlan:
+              carry: Carry | None = None, origins: Mapping[str, str] | None = None) -> BuildPlan:
     options = options or Options()
     carry = carry or Carry()
     workdir = carry.workdir if carry.workdir and SAFE_PATH.fullmatch(carry.workdir.lstrip("/")) else WORKDIR
@@ -178,8 +220,13 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     notices: list[Notice] = list(facts.notices)
     decisions: list[Decision] = []
 
-    runtime, version_notices = resolve_node(pins.node, facts.version_hints, options.node_version)
+    runtime, version_notices = resolve_node(pins.node, facts.version_hints, options.node_version,
+                                            origin(origins, "node_version"))
     notices += version_notices
+    if options.python_version:
+        notices.append(Notice(severity=Severity.WARNING, topic="python version",
+                              message=f"{origin(origins, 'python_version')} is for Python apps; this is a Node "
+                                      "app: ignored"))
     decisions.append(Decision(
         topic="node version", choice=runtime.resolved,
         why=(f"{runtime.source} asks for {runtime.requested!r}; newest {'LTS ' if runtime.lts else ''}release "
@@ -190,7 +237,7 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     ))
 
     static = facts.framework is Framework.VITE_STATIC or facts.next_output == "export"
-    template = _choose_template(facts, options, runtime, pins, static, decisions)
+    template = _choose_template(facts, options, runtime, pins, static, decisions, origin(origins, "template"))
     info = get_template(template)
 
     node = pins.images["node"]
@@ -336,7 +383,7 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         decisions.append(Decision(topic="start command", choice=" ".join(start_argv), why=start_why))
 
     # ---- port, env, user --------------------------------------------------------------------------
-    port = _port(facts, options, static, notices, decisions)
+    port = _port(facts, options, static, notices, decisions, origin(origins, "port"))
     env: dict[str, str] = {}
     if not static:
         env["NODE_ENV"] = "production"
@@ -479,14 +526,22 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
 
 # -- helpers -------------------------------------------------------------------------------------------
 
+def in_file(source: str) -> str:
+    """A source as a generated file names it: a flag and a recorded answer are both "the <name> option",
+    so a re-run without the flag (the answer then) writes the same file."""
+    m = re.match(r"(?:--|recorded )([a-z-]+)", source)
+    return f"the {m.group(1)} option" if m else source
+
+
 def _node_comment(runtime: RuntimeChoice) -> str:
     kind = f"LTS '{runtime.codename}'" if runtime.lts and runtime.codename else ("LTS" if runtime.lts else "not LTS")
-    source = f"from {runtime.source} {runtime.requested!r}" if runtime.source else "newest LTS, nothing requested"
+    source = (f"from {in_file(runtime.source)} {runtime.requested!r}" if runtime.source
+              else "newest LTS, nothing requested")
     return f"Node.js {runtime.resolved}, {kind}; {source}"
 
 
 def _choose_template(facts: NodeFacts, options: Options, runtime: RuntimeChoice, pins: Pins, static: bool,
-                     decisions: list[Decision]) -> str:
+                     decisions: list[Decision], given: str = "--template") -> str:
     distroless = pins.images["node"]["distroless"]
     has_distroless = runtime.major in distroless["debian13"] or runtime.major in distroless["debian12"]
     needs_libs = [a for a in facts.native_addons if a in RUNTIME_LIBS]
@@ -504,7 +559,7 @@ def _choose_template(facts: NodeFacts, options: Options, runtime: RuntimeChoice,
         if info.name == "node-distroless" and not has_distroless:
             raise TemplateError(f"gcr.io/distroless has no nodejs{runtime.major} image",
                                 "use --template node-slim, or an LTS Node version (22, 24)")
-        decisions.append(Decision(topic="template", choice=info.name, why="--template"))
+        decisions.append(Decision(topic="template", choice=info.name, why=given))
         return info.name
     if static:
         choice, why = "static-nginx", "a static site needs no Node at run time; nginx serves the built files"
@@ -685,23 +740,23 @@ def _layout_why(layout: str, outputs: tuple[str, ...], copy_sources: bool) -> st
 
 
 def _port(facts: NodeFacts, options: Options, static: bool, notices: list[Notice],
-          decisions: list[Decision]) -> int | None:
+          decisions: list[Decision], given: str = "--port") -> int | None:
     if static:
         if options.port not in (None, 8080):
             notices.append(Notice(severity=Severity.WARNING, topic="port",
-                                  message="static-nginx listens on 8080; --port is ignored "
+                                  message=f"static-nginx listens on 8080; {given} is ignored "
                                           "(publish it with -p <host>:8080)"))
         decisions.append(Decision(topic="port", choice="8080", why="nginx-unprivileged listens on 8080"))
         return 8080
     if options.port is not None:
         if not 1 <= options.port <= 65535:
-            raise PlanError(f"--port {options.port} is not a TCP port", "use 1-65535")
+            raise PlanError(f"{given} {options.port} is not a TCP port", "use 1-65535")
         fixed = [h for h in facts.port_hints if h.port != options.port and h.kind == "listen"]
         if fixed:
             notices.append(Notice(severity=Severity.WARNING, topic="port",
-                                  message=f"--port {options.port}, but the code may listen on {fixed[0].port} "
+                                  message=f"{given} {options.port}, but the code may listen on {fixed[0].port} "
                                           f"({fixed[0].source}); make it read process.env.PORT"))
-        decisions.append(Decision(topic="port", choice=str(options.port), why="--port (also set as ENV PORT)"))
+        decisions.append(Decision(topic="port", choice=str(options.port), why=f"{given} (also set as ENV PORT)"))
         return options.port
     if facts.port_hints:
         hint = facts.port_hints[0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Mapping
 
 from . import __version__
 from .errors import PlanError, TemplateError
@@ -44,8 +45,8 @@ SAFE_ARG = re.compile(r"[^\x00-\x1f\x7f\\]*")
 
 
 def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = None,
-                carry: Carry | None = None) -> BuildPlan:
-    from .plan import Options
+                carry: Carry | None = None, origins: Mapping[str, str] | None = None) -> BuildPlan:
+    from .plan import Options, in_file, origin
 
     opts = options if isinstance(options, Options) else Options()
     carry = carry or Carry()
@@ -67,8 +68,12 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
     runtime, version_notices = resolve_python(
         table, facts.version_hints, opts.python_version, allowed,
         f"python-distroless runs Debian's own CPython, so only {only}; "
-        "--template python-slim has every CPython release")
+        "--template python-slim has every CPython release", origin(origins, "python_version"))
     notices += version_notices
+    if opts.node_version:
+        notices.append(Notice(severity=Severity.WARNING, topic="node version",
+                              message=f"{origin(origins, 'node_version')} is for Node apps; this is a Python app: "
+                                      "ignored"))
     if distroless:
         distro = next(k for k, d in py["distroless"].items() if d["minor"] == runtime.line)
         deb = py["distroless"][distro]
@@ -83,14 +88,16 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
                                       f"line released more than six months before {table.generated}")
     decisions.append(Decision(topic="python version", choice=runtime.resolved, why=why))
     decisions.append(Decision(topic="template", choice=template,
-                              why="--template" if opts.template else "python-slim is the default for Python: "
-                                  "system libraries can be added at run time; python-distroless on request"))
+                              why=origin(origins, "template") if opts.template
+                              else "python-slim is the default for Python: system libraries can be added at run "
+                                   "time; python-distroless on request"))
 
     suites = pins.images["debian"]["suites"]
     tini_version = suites[suite]["tini"]
     args = [BuildArg(name="PYTHON_VERSION", value=runtime.resolved,
-                     comment=f"CPython {runtime.resolved}" + (f"; from {runtime.source} {runtime.requested!r}"
-                                                               if runtime.source else "; nothing requested"))]
+                     comment=f"CPython {runtime.resolved}" + (f"; from {in_file(runtime.source)} "
+                                                               f"{runtime.requested!r}" if runtime.source
+                                                               else "; nothing requested"))]
     if distroless:
         debian_version = py["debian"][suite]
         args[0] = BuildArg(name="PYTHON_DEB_VERSION", value=deb["deb"],
@@ -136,7 +143,7 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
     start_argv, server, start_why, extra = _start(facts, notices)
     if carry.start:
         start_argv, server, start_why, extra = carry.start, "carried", "the migrated Dockerfile's CMD, kept", ()
-    port = _port(facts, opts.port, server, decisions)
+    port = _port(facts, opts.port, server, decisions, origin(origins, "port"))
     if start_argv and port is not None:
         start_argv = tuple(a.replace("$PORT", str(port)).replace("${PORT}", str(port)) for a in start_argv)
     # the project itself is installed only when running it needs that: a console script, or a src/ layout
@@ -363,11 +370,12 @@ def _start(facts: PythonFacts, notices: list[Notice]) -> tuple[tuple[str, ...] |
     return None, "", "no Procfile, framework app, console script or app.py/main.py", ()
 
 
-def _port(facts: PythonFacts, option: int | None, server: str, decisions: list[Decision]) -> int | None:
+def _port(facts: PythonFacts, option: int | None, server: str, decisions: list[Decision],
+          given: str = "--port") -> int | None:
     if option is not None:
         if not 1 <= option <= 65535:
-            raise PlanError(f"--port {option} is not a TCP port", "use 1-65535")
-        decisions.append(Decision(topic="port", choice=str(option), why="--port (also set as ENV PORT)"))
+            raise PlanError(f"{given} {option} is not a TCP port", "use 1-65535")
+        decisions.append(Decision(topic="port", choice=str(option), why=f"{given} (also set as ENV PORT)"))
         return option
     # app.run(port=5000) is the development server's port: it counts only when the app runs itself
     hints = [h for h in facts.port_hints if h.kind != "listen" or server in ("python", "script")]

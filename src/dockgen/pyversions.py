@@ -68,7 +68,8 @@ def specifier_of(hint: VersionHint) -> Any:
     from .detect.python import poetry_constraint
 
     text = hint.text.strip()
-    if "requires-python" in hint.source or (hint.source.startswith("--") and re.search(r"[<>=!~,]", text)):
+    given = hint.source.startswith(("--", "recorded "))  # a flag or a recorded answer
+    if "requires-python" in hint.source or (given and re.search(r"[<>=!~,]", text)):
         spec_text = text
     elif "poetry" in hint.source:
         spec_text = poetry_constraint(text)
@@ -87,19 +88,24 @@ def specifier_of(hint: VersionHint) -> Any:
 
 def _is_requirement(hint: VersionHint) -> bool:
     """The project's own declared requirement (hard), as opposed to a tool's pin (a preference)."""
-    return hint.source.startswith(("pyproject.toml requires-python", "[tool.poetry", "Pipfile [requires]", "--"))
+    return hint.source.startswith(("pyproject.toml requires-python", "[tool.poetry", "Pipfile [requires]", "--",
+                                   "recorded "))
 
 
 def resolve_python(table: PythonTable, hints: tuple[VersionHint, ...], override: str | None = None,
                    allowed_minors: tuple[str, ...] | None = None,
-                   narrowed_hint: str = "") -> tuple[RuntimeChoice, list[Notice]]:
+                   narrowed_hint: str = "", override_source: str = "--python-version"
+                   ) -> tuple[RuntimeChoice, list[Notice]]:
     """The CPython release for the app. ``allowed_minors`` narrows the choice (distroless images);
     ``narrowed_hint`` is the error's hint when only that narrowing leaves nothing."""
     notices: list[Notice] = []
-    active = (VersionHint(source="--python-version", text=override),) if override else hints
+    active = (VersionHint(source=override_source, text=override),) if override else hints
     specs: list[tuple[VersionHint, Any]] = []
     for hint in active:
         spec = specifier_of(hint)
+        if spec is None and override:
+            raise VersionError(f"{override_source}: {override!r} is not a CPython version",
+                               "write a version (3.13, 3.13.5) or a PEP 440 range (>=3.12,<3.14)")
         if spec is None:
             notices.append(Notice(severity=Severity.WARNING, topic="python version",
                                   message=f"{hint.source}: {hint.text!r} is not a CPython version; ignored"))

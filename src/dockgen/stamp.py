@@ -64,7 +64,7 @@ def stamped(text: str, *, version: str, template: str, options: Mapping[str, str
     kept = f" carry={quote(json.dumps(carry, separators=(',', ':')), safe='')}" if carry else ""
     line = (f"{PREFIX} version={quote(version, safe='')} template={quote(template, safe='')} "
             f"options={_pairs(options, ':')} inputs={_pairs(inputs, '@')}{kept} body={digest(text)}")
-    return "\n".join(lines[:at] + [line] + lines[at:])
+    return "\n".join([*lines[:at], line, *lines[at:]])
 
 
 def stamp_line(text: str) -> str | None:
@@ -77,7 +77,7 @@ def with_stamp_line(text: str, line: str) -> str:
     lines = text.split("\n")
     for i, old in enumerate(lines[:5]):
         if old.startswith(PREFIX):
-            return "\n".join(lines[:i] + [line] + lines[i + 1:])
+            return "\n".join([*lines[:i], line, *lines[i + 1:]])
     return text
 
 

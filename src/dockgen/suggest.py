@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .context import Walk, _Matcher, path_is_sent, walk
@@ -39,6 +39,7 @@ class Entry:
     always: bool
     files: int = 0
     bytes: int = 0
+    exceptions: tuple[str, ...] = ()  # `!path` lines after the rule: what a user template copies
 
 
 @dataclass(slots=True)
@@ -162,11 +163,14 @@ def excludes_needed(pattern: str, needed: list[str]) -> list[str]:
 
 
 def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[IgnoreRule] | None = None,
-            existing: str | None = None, allowlist: bool = False, top: int = 5, version: str = "") -> Suggestion:
+            existing: str | None = None, allowlist: bool = False, top: int = 5, version: str = "",
+            excepted: tuple[str, ...] = ()) -> Suggestion:
     """The measured .dockerignore for the context at ``root``.
 
     ``needed``: context paths the Dockerfile copies ("." when it copies everything; they stay sent).
     ``extra``: rules the plan adds, with their category as comment.
+    ``excepted``: paths a user template copies: a rule that excludes one is kept (it may keep secrets
+    out) and followed by an exception (`!path`) for it.
     """
     base = Path(root)
     known = {_key(p): c.name for c in CATEGORIES for p in c.rules}
@@ -178,7 +182,6 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
     tail = [ln for ln in tail if ln not in in_user]
     mine = [ln for ln in mine if ln not in tail]
     user = _rules(mine)
-    before = walk(base, parse("\n".join(user + tail) + "\n") if user or tail else None, skip=OWN_FILES)
 
     candidates: list[Entry] = [Entry(pattern=r.pattern, category=r.comment or "what this app builds", always=True)
                                for r in extra or []]
@@ -193,19 +196,27 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
         if not entry.pattern.startswith("!") and excludes_needed(entry.pattern, needed):
             dropped.append(entry.pattern)
             continue
-        safe.append(entry)
-    flagged = [ln for ln in user if not ln.strip().startswith("!") and excludes_needed(ln.strip(), needed)]
+        hits = excludes_needed(entry.pattern, list(excepted)) if excepted and not entry.pattern.startswith("!") else []
+        safe.append(replace(entry, exceptions=tuple(f"!{h}" for h in hits)) if hits else entry)
+    ours = {x for e in safe for x in e.exceptions}  # a user's copy of one of these is dockgen's now
+    if ours:
+        mine = [ln for ln in mine if ln.strip() not in ours]
+        tail = [ln for ln in tail if ln.strip() not in ours]
+        user = _rules(mine)
+    before = walk(base, parse("\n".join(user + tail) + "\n") if user or tail else None, skip=OWN_FILES)
+    flagged = [ln for ln in user
+               if not ln.strip().startswith("!") and excludes_needed(ln.strip(), [*needed, *excepted])]
 
     # measure each rule as it will be written (the user's lines first), walking what they keep out too
     merged = parse("\n".join(user + [e.pattern for e in safe] + tail) + "\n")
     measured = walk(base, merged, measure_ignored=True, skip=OWN_FILES)
     offset = len(merged.patterns) - len(safe) - len(tail)
-    sized = [Entry(pattern=e.pattern, category=e.category, always=e.always, files=measured.by_rule[offset + i][0],
-                   bytes=measured.by_rule[offset + i][1]) for i, e in enumerate(safe)]
+    sized = [replace(e, files=measured.by_rule[offset + i][0], bytes=measured.by_rule[offset + i][1])
+             for i, e in enumerate(safe)]
     entries = [e for e in sized if e.always or e.files or e.pattern.startswith("!")]
 
     if allowlist:
-        body, written = _allowlist_body(base, entries, needed)
+        body, written = _allowlist_body(base, entries, [*needed, *excepted])
     else:
         body, written = _deny_body(entries)
     after = walk(base, parse("\n".join(user + written + tail) + "\n"), top=top, skip=OWN_FILES)
@@ -246,7 +257,8 @@ def _deny_body(entries: list[Entry]) -> tuple[list[str], list[str]]:
         if e.files:
             lines.append(f"# {e.pattern}: {measure_text(e.files, e.bytes)}")
         lines.append(e.pattern)
-    return lines, [e.pattern for e in entries]
+        lines += e.exceptions
+    return lines, [x for e in entries for x in (e.pattern, *e.exceptions)]
 
 
 def _allowlist_body(base: Path, entries: list[Entry], needed: list[str]) -> tuple[list[str], list[str]]:
@@ -256,7 +268,7 @@ def _allowlist_body(base: Path, entries: list[Entry], needed: list[str]) -> tupl
         tops = sorted({p.split("/", 1)[0].rstrip("/") for p in deny.listing or []})
     else:
         tops = sorted({n.split("/", 1)[0] for n in needed if n})
-    nested = [e.pattern for e in entries if e.pattern.startswith("**/")]
+    nested = [x for e in entries if e.pattern.startswith("**/") for x in (e.pattern, *e.exceptions)]
     lines = ["", f"# --- {ALLOW_TITLE} ---", "*"]
     lines += [f"!{t}" for t in tops]
     if nested:
@@ -274,7 +286,7 @@ def _heavy_uncovered(after: Walk, needed: list[str], top: int) -> list[tuple[str
 
 
 def for_plan(root: str | os.PathLike[str], plan: object, *, allowlist: bool = False,
-             existing: str | None | bool = True) -> Suggestion:
+             existing: str | bool | None = True, also_needed: tuple[str, ...] = ()) -> Suggestion:
     """The measured .dockerignore ``dockgen init`` writes for a plan, merged with ``existing`` (True:
     the .dockerignore on disk; `dockgen update` passes the one dockgen rendered last)."""
     from .model import BuildPlan
@@ -286,5 +298,6 @@ def for_plan(root: str | os.PathLike[str], plan: object, *, allowlist: bool = Fa
                     else None)
     elif existing is False:
         existing = None
-    return suggest(root, needed=list(plan.context_needs), extra=list(plan.ignore), existing=existing,
+    excepted = tuple(p for p in dict.fromkeys(also_needed) if p not in plan.context_needs)
+    return suggest(root, needed=list(plan.context_needs), excepted=excepted, extra=list(plan.ignore), existing=existing,
                    allowlist=allowlist, version=plan.dockgen_version)

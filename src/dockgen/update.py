@@ -136,10 +136,9 @@ def _read(path: Path) -> str | None:
 def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
            pins: Pins | None = None) -> UpdateResult:
     from .answers import read_answers, render_answers, rendered_base, rendered_copies
-    from .api import _files, _Tentative
+    from .api import _files, _Tentative, origins_of, stamped_options
     from .detect import detect
     from .plan import plan_app
-    from .stamp import split
     from .write import write as write_files
 
     base_dir = Path(root)
@@ -148,14 +147,15 @@ def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
     answers = read_answers(base_dir)
     recorded = answers.options
     if answers.file is None:
-        stamp = split(_read(base_dir / "Dockerfile") or "")[0]
-        if stamp is None:
+        stamped = stamped_options(base_dir)
+        if stamped is None:
             raise DockgenError(f"no recorded answers in {base_dir} (no .dockgen.toml, no [tool.dockgen] in "
                                "pyproject.toml, no dockgen-stamped Dockerfile)",
                                "run `dockgen init` first: it records the answers `dockgen update` uses")
-        recorded = Options.from_recorded(stamp.options)
+        recorded = stamped
     opts = given.over(recorded)
-    built = plan_app(detect(base_dir, opts.language), opts, pins, root=base_dir)
+    built = plan_app(detect(base_dir, opts.language), opts, pins, root=base_dir,
+                     origins=origins_of(given, recorded, answers.file))
     answers_file = render_answers(base_dir, opts, built.language)
     with _Tentative(base_dir, answers_file, dry_run=not write) as tentative:
         # the new render grows from what dockgen rendered last; the merge then adds the user's edits

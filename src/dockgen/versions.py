@@ -72,10 +72,10 @@ def _lts_alias(table: NodeTable, hint: VersionHint) -> list[NodeRelease] | None:
     return [r for r in table.releases if r.major == major and r.lts]
 
 
-def resolve_node(table: NodeTable, hints: tuple[VersionHint, ...],
-                 override: str | None = None) -> tuple[RuntimeChoice, list[Notice]]:
+def resolve_node(table: NodeTable, hints: tuple[VersionHint, ...], override: str | None = None,
+                 override_source: str = "--node-version") -> tuple[RuntimeChoice, list[Notice]]:
     notices: list[Notice] = []
-    chosen_hint = VersionHint(source="--node-version", text=override) if override else (hints[0] if hints else None)
+    chosen_hint = VersionHint(source=override_source, text=override) if override else (hints[0] if hints else None)
     if chosen_hint is None:
         release = [r for r in table.releases if r.lts][-1]
         return _choice(table, release, None, notices), notices

@@ -100,16 +100,17 @@ def _options(template: str | None, node_version: str | None, port: int | None, p
 
 def _template_dir(value: Path | None, root: Path) -> str | None:
     """A --template-dir typed relative to the working directory, as the answers keep it: relative to the
-    app's root when it is inside it (the record stays valid in any clone), absolute otherwise."""
+    app's root (``house``, ``../shared/templates``: the record stays valid in any clone of the repo);
+    absolute only when no relative path leads there (another drive)."""
     if value is None:
         return None
     import os
 
-    absolute = Path(os.path.abspath(value))
+    absolute = os.path.abspath(value)
     try:
-        return absolute.relative_to(Path(os.path.abspath(root))).as_posix() or "."
+        return Path(os.path.relpath(absolute, os.path.abspath(root))).as_posix()
     except ValueError:
-        return str(absolute)
+        return absolute
 
 
 def _notices(notices: Any) -> None:
@@ -132,11 +133,14 @@ def plan(path: PathArg = Path("."), template: TemplateOpt = None, node_version: 
     from .. import api
     from ..answers import read_answers
     from ..model import to_jsonable
+    from ..plan import Options, plan_app
 
-    opts = _options(template, node_version, port, python_version, language, template_dir, path)
-    if not ignore_answers:
-        opts = opts.over(read_answers(path).options)
-    built = api.plan(api.detect(path, opts.language), options=opts, root=path)
+    given = _options(template, node_version, port, python_version, language, template_dir, path)
+    answers = read_answers(path) if not ignore_answers else None
+    recorded = answers.options if answers is not None else Options()
+    opts = given.over(recorded)
+    built = plan_app(api.detect(path, opts.language), opts, root=path,
+                     origins=api.origins_of(given, recorded, answers.file if answers is not None else None))
     if json_out:
         emit_json(to_jsonable(built))
         return
@@ -210,7 +214,7 @@ def init(
         for o in outcomes:
             verb = o.status.value if o.written or o.status is WriteStatus.IDENTICAL else f"would {o.status.value}"
             if o.status is WriteStatus.CONFLICT:
-                verb = "conflict"
+                verb = "differs" if check else "conflict"
             typer.echo(f"{verb:<16}{o.path}" + (f"  (old file kept as {o.backup})" if o.backup else ""))
             if diff and o.diff and o.status is not WriteStatus.IDENTICAL:
                 typer.echo(o.diff, nl=False)
@@ -227,6 +231,11 @@ def init(
             publish = f" -p {built.port}:{built.port}" if built.port else ""
             typer.echo(f"next: docker build -t {_image_name(built.app_name)} {path} && "
                        f"docker run --rm{publish} {_image_name(built.app_name)}", err=True)
+    if drift:  # --check: a differing file is drift (exit 4), not a refused write
+        names = ", ".join(o.path for o in outcomes if o.status is not WriteStatus.IDENTICAL)
+        raise DockgenError(f"{names} differ{'s' if ', ' not in names else ''} from what dockgen would write",
+                           "see the changes with `dockgen init --dry-run --diff`; `dockgen update --write` "
+                           "brings them up to date and keeps your edits", exit_code=ExitCode.DRIFT)
     if conflict:
         names = ", ".join(o.path for o in outcomes if o.status is WriteStatus.CONFLICT)
         one = sum(o.status is WriteStatus.CONFLICT for o in outcomes) == 1
@@ -235,9 +244,6 @@ def init(
                            "see the changes with --diff; keep your edits with `dockgen update --write` (a "
                            "three-way merge), or overwrite with --force (keeps a .bak copy)",
                            exit_code=ExitCode.CONFLICT)
-    if drift:
-        raise DockgenError("files differ from what dockgen would write", "run `dockgen init --force`",
-                           exit_code=ExitCode.DRIFT)
 
 
 @app.command(epilog="Examples: dockgen update; dockgen update --write; dockgen update --node-version 24 --write")
@@ -572,40 +578,85 @@ def templates(
                                          show_default=".")] = Path("."),
     template_dir: TemplateDirOpt = None,
     context: Annotated[bool, typer.Option("--context", help="Print the reference of the plan context templates "
-                                                             "are rendered with (markdown).")] = False,
+                                                             "are rendered with (markdown; with --json: "
+                                                             "{\"markdown\": ...}).")] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """List the templates dockgen can render: built-in ones, and yours (--template-dir, or the app's
-    recorded template-dir), with where each comes from.
+    recorded template-dir), with where each comes from and its status; the partials they import; the
+    files of your directory that are ignored. Exit 1 when one of yours has an error (after the list).
 
     Your templates are <name>.Dockerfile.j2 files rendered with the plan (`dockgen plan --json` shows
     one; docs/plan-context.md documents every field). A file named like a built-in overrides it; a new
     name starts with {# dockgen: base=<built-in> summary="..." #}: the built-in whose plan it renders.
+    Your files are parsed (not rendered): a Jinja syntax error is shown with its file:line.
     """
     import os
 
     from ..answers import read_answers
+    from ..errors import TemplateError
     from ..plan import resolve_template_dir
-    from ..templates_registry import catalog
+    from ..templates_registry import listing, scan
 
-    if context:
-        from ..plan_context import reference
-
-        typer.echo(reference(), nl=False)
-        return
+    if not path.is_dir():
+        raise DockgenError(f"{path}: " + ("not a directory" if path.exists() else "no such directory"),
+                           "pass the app's root directory (its recorded template-dir is listed), or omit it")
     if template_dir is not None:
         directory: Path | None = Path(os.path.abspath(template_dir))
     else:
         directory = resolve_template_dir(read_answers(path).options, path)
-    found = catalog(directory)
-    if json_out:
-        emit_json([{"name": t.name, "language": t.language, "kind": t.kind, "source": t.source,
-                    "path": t.path, "base": t.base, "summary": t.summary} for t in found])
+    if context:
+        from ..plan_context import reference
+
+        if directory is not None:
+            scan(directory)  # a missing directory is an error here too
+        if json_out:
+            emit_json({"format": "markdown", "markdown": reference()})
+        else:
+            typer.echo(reference(), nl=False)
         return
-    for t in found:
-        source = "built-in" if t.source == "built-in" else f"user: {t.path}"
-        typer.echo(f"{t.name:<22}{source}")
-        typer.echo(f"{'':<22}{t.summary}")
+    found = listing(directory)
+    if json_out:
+        none = {"language": None, "kind": None, "base": None}  # every entry has the same keys
+        emit_json([{"name": t.name, "role": "template", "status": t.status, "error": t.error, "hint": t.hint,
+                    "source": t.source, "path": t.path, "language": t.language or None, "kind": t.kind or None,
+                    "base": t.base, "summary": t.summary} for t in found.templates]
+                  + [{"name": p.name, "role": "partial", "status": p.status, "error": p.error, "hint": p.hint,
+                      "source": p.source, "path": p.path, **none, "overrides": p.overrides,
+                      "summary": f"replaces the built-in {p.name} for every template" if p.overrides
+                      else "a partial templates can import"} for p in found.partials]
+                  + [{"name": f.file, "role": "ignored", "status": "ignored", "error": None, "hint": None,
+                      "source": "user", "path": f.path, **none, "summary": f.reason} for f in found.ignored])
+    else:
+        pad = f"{'':<31}"
+        typer.echo("templates:")
+        for t in found.templates:
+            source = "built-in" if t.source == "built-in" else f"user: {t.path}"
+            typer.echo(f"  {t.name:<20} {t.status:<8}{source}")
+            typer.echo(f"{pad}{t.summary}")
+            if t.error is not None:
+                typer.echo(f"{pad}error: {t.error}")
+                typer.echo(f"{pad}hint: {t.hint}")
+        typer.echo("partials:")
+        for p in found.partials:
+            source = "built-in" if p.source == "built-in" else f"user: {p.path}"
+            typer.echo(f"  {p.name:<20} {p.status:<8}{source}")
+            if p.overrides:
+                typer.echo(f"{pad}replaces the built-in {p.name} for every template (builtin/{p.name} is dockgen's)")
+            if p.error is not None:
+                typer.echo(f"{pad}error: {p.error}")
+                typer.echo(f"{pad}hint: {p.hint}")
+        if found.ignored:
+            typer.echo("ignored:")
+            for f in found.ignored:
+                typer.echo(f"  {f.file:<20} {'ignored':<8}user: {f.path}")
+                typer.echo(f"{pad}{f.reason}")
+    if found.broken:
+        n = len(found.broken)
+        raise TemplateError(f"{n} of your template files {'has an error' if n == 1 else 'have errors'}: "
+                            f"{', '.join(found.broken)}",
+                            "fix the errors listed above; a template with an error fails only the commands that "
+                            "use it")
 
 
 def _image_name(name: str) -> str:
