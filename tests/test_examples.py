@@ -122,3 +122,22 @@ def test_copier_recopy_runs_dockgen_update_and_keeps_a_hand_edit(tmp_path: Path)
                 cwd=project)
     assert proc.returncode != 0 and "conflict" in proc.stdout + proc.stderr
     assert (project / "Dockerfile").read_text() == conflicting
+
+
+@pytest.mark.parametrize(("answers", "message"), [
+    (("project_name=Bad Port", "port=abc"), "port 'abc' is not a TCP port"),
+    (('project_name=Orders "API"',), "is not an npm package name"),
+])
+def test_cookiecutter_example_refuses_bad_answers_before_making_anything(tmp_path: Path, answers: tuple[str, ...],
+                                                                          message: str) -> None:
+    proc = _run(str(BIN / "cookiecutter"), "--no-input", "-o", str(tmp_path),
+                str(REPO / "examples" / "cookiecutter-express"), *answers)
+    assert proc.returncode != 0 and message in proc.stdout + proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cookiecutter_example_escapes_what_goes_into_json(tmp_path: Path) -> None:
+    proc = _run(str(BIN / "cookiecutter"), "--no-input", "-o", str(tmp_path),
+                str(REPO / "examples" / "cookiecutter-express"), 'description=He said "hi" \\o/')
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads((tmp_path / "hello-api" / "package.json").read_text())["description"] == 'He said "hi" \\o/'

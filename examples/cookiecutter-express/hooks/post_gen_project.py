@@ -14,7 +14,7 @@ except ImportError:
     sys.exit("dockgen is not installed in the Python running cookiecutter: pip install dockgen")
 
 project = Path.cwd()  # cookiecutter runs this hook in the generated project's directory
-port = int("{{ cookiecutter.port }}")
+port = int("{{ cookiecutter.port | urlencode }}")  # a number (pre_gen_project.py checked it)
 try:
     if (project / ".dockgen" / "rendered").is_dir():
         updated = dockgen.update(project, port=port, write=True)
