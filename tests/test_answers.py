@@ -25,7 +25,7 @@ def test_node_app_round_trip(tmp_path: Path) -> None:
     app = make_app(tmp_path / "app", files={".nvmrc": "24\n"})
     first = run("init", app, "--node-version", "22", "--port", "8080", "--template", "node-slim")
     assert first.returncode == 0, first.stderr
-    assert "recorded        .dockgen.toml  (template=node-slim, node_version=22, port=8080)" in first.stdout
+    assert "recorded        .dockgen.toml  (template=node-slim, node-version=22, port=8080)" in first.stdout
     data = tomllib.loads((app / ANSWERS_FILE).read_text())
     assert data == {"dockgen-version": dockgen.__version__, "template": "node-slim", "node-version": "22",
                     "port": 8080}
@@ -270,3 +270,27 @@ def test_a_template_dir_outside_the_app_is_recorded_relative_to_it(tmp_path: Pat
     moved = shutil.move(str(repo), str(tmp_path / "clone"))
     again = run("init", Path(moved) / "app")  # from another working directory, in a "clone"
     assert again.returncode == 0 and "identical       Dockerfile" in again.stdout, again.stderr
+
+
+def test_answers_in_two_places_are_an_error(tmp_path: Path) -> None:
+    app = shutil.copytree(FIXTURES / "fastapi-uv" / "app", tmp_path / "app")
+    assert run("init", app, "--port", "9000").returncode == 0
+    (app / ANSWERS_FILE).write_text("port = 9100\n")
+    proc = run("init", app)
+    assert proc.returncode == 1 and "answers are recorded twice" in proc.stderr and "hint: keep one" in proc.stderr
+
+
+def test_answers_of_a_newer_dockgen_are_warned_about_and_update_says_what_it_recorded(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app")
+    assert run("init", app, "--port", "9000").returncode == 0
+    answers = app / ANSWERS_FILE
+    answers.write_text(answers.read_text().replace(f'dockgen-version = "{dockgen.__version__}"',
+                                                   'dockgen-version = "99.0"'))
+    proc = run("init", app)
+    assert "warning: the answers were recorded by dockgen 99.0, newer than this one" in proc.stderr
+    upd = run("update", app, "--port", "9001", "--write")
+    assert upd.returncode == 0 and f"recorded        {ANSWERS_FILE}  (port=9001)" in upd.stdout
+    report = json.loads(run("update", app, "--json").stdout)
+    assert report["options"] == {"port": 9001} and report["answers_written"] is False
+    init = json.loads(run("init", app, "--json", "--template", "node-slim").stdout)
+    assert init["options"] == {"template": "node-slim", "port": 9001}

@@ -58,14 +58,16 @@ def _load(path: Path, rel: str) -> dict[str, Any]:
 
 def _table(root: Path) -> tuple[dict[str, Any], str] | None:
     dot = root / ANSWERS_FILE
-    if dot.is_file():
-        return _load(dot, ANSWERS_FILE), ANSWERS_FILE
+    found: tuple[dict[str, Any], str] | None = (_load(dot, ANSWERS_FILE), ANSWERS_FILE) if dot.is_file() else None
     pyproject = root / PYPROJECT
     if pyproject.is_file():
         tool = _load(pyproject, PYPROJECT).get("tool")
         if isinstance(tool, dict) and isinstance(tool.get("dockgen"), dict):
+            if found is not None:
+                raise DockgenError(f"answers are recorded twice: in {ANSWERS_FILE} and in {PYPROJECT} [tool.dockgen]",
+                                   "keep one: delete the other (dockgen records in the one that is left)")
             return tool["dockgen"], PYPROJECT
-    return None
+    return found
 
 
 def _value(field: str, value: Any, where: str) -> object:
@@ -108,7 +110,7 @@ def read_answers(root: str | os.PathLike[str]) -> Answers:
 
             close = difflib.get_close_matches(key, [*KEYS, VERSION_KEY], n=1)
             raise DockgenError(f"{where}: unknown key {key!r}",
-                               f"did you mean {close[0]!r}?" if close else f"keys: {', '.join(KEYS)}")
+                               f"did you mean {close[0]!r}?" if close else f"keys: {', '.join([*KEYS, VERSION_KEY])}")
     return Answers(options=Options(**values), version=version, file=rel)  # type: ignore[arg-type]
 
 

@@ -12,9 +12,10 @@ import os
 from pathlib import Path
 from typing import Unpack
 
+from . import __version__
 from .detect import Facts
 from .detect import detect as _detect
-from .model import BuildPlan, RenderedFile, WriteOutcome, WriteStatus
+from .model import BuildPlan, Notice, RenderedFile, Severity, WriteOutcome, WriteStatus
 from .pins import Pins
 from .plan import Options, OptionValues, options_from, plan_app
 from .record import Record
@@ -114,6 +115,11 @@ def generate(path: str | os.PathLike[str], options: Options | None = None, *, fo
     opts = given.over(recorded)
     origins = origins_of(given, recorded, answers_read.file if answers_read is not None else None)
     built = plan_app(_detect(root, opts.language), opts, pins, root=root, origins=origins)
+    if answers_read is not None and _newer(answers_read.version):
+        built = built.replace(notices=(*built.notices, Notice(
+            severity=Severity.WARNING, topic="answers",
+            message=f"the answers were recorded by dockgen {answers_read.version}, newer than this one "
+                    f"({__version__}): what it writes may differ from what that version wrote; upgrade dockgen")))
     answers = render_answers(root, opts, built.language) if record else None
     with _Tentative(root, answers, dry_run) as answers_outcome:
         files, context = _files(root, built, opts, refresh_figures=force)
@@ -134,6 +140,15 @@ def update(path: str | os.PathLike[str], options: Options | None = None, *, writ
     from .update import update as _update
 
     return _update(path, options_from(options, values), write=write, pins=pins)
+
+
+def _newer(version: str | None) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return version is not None and Version(version) > Version(__version__)
+    except InvalidVersion:
+        return False
 
 
 def stamped_options(root: Path) -> Options | None:

@@ -75,7 +75,7 @@ def check(root: str | os.PathLike[str], dockerfile: str = "Dockerfile") -> Check
             return CheckResult(dockerfile=dockerfile, status="current",
                                reasons=("includes your edits, kept by `dockgen update --write`",), diff=None)
     if fresh_body == body and not edited:
-        reasons.append("the instructions would not change, only the stamp: `dockgen init --force` refreshes it")
+        reasons.append("the instructions would not change, only the stamp: `dockgen update --write` refreshes it")
     elif not edited:
         reasons.append("dockgen now writes a different Dockerfile for this repository (diff below)")
     return CheckResult(dockerfile=dockerfile, status="edited" if edited else "stale", reasons=tuple(reasons),

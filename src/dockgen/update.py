@@ -48,6 +48,7 @@ class UpdateResult(Record):
     recorded_version: str | None  # the dockgen that recorded the answers
     files: tuple[FileUpdate, ...]
     written: tuple[WriteOutcome, ...]  # empty unless written
+    answers_written: bool = False  # the answers file changed (a flag given with write=True)
 
     @property
     def conflicted(self) -> bool:
@@ -171,6 +172,7 @@ def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
             written = write_files(changed, base_dir, force=True, backup=False)
             write_files(rendered_copies(files), base_dir, force=True, backup=False)
             tentative.keep = True
-    return UpdateResult(plan=built, options=opts, answers_file=answers_file.path,
-                        recorded_version=answers.version, files=updates, written=tuple(written))
+    answers_written = bool(tentative.keep and tentative.outcome is not None and tentative.outcome.written)
+    return UpdateResult(plan=built, options=opts, answers_file=answers_file.path, recorded_version=answers.version,
+                        files=updates, written=tuple(written), answers_written=answers_written)
 

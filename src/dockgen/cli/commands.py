@@ -71,7 +71,8 @@ NoRecordOpt = Annotated[bool, typer.Option("--no-record", help="Do not record th
                                            "pyproject.toml's [tool.dockgen]) nor the rendered files "
                                            "(.dockgen/rendered/).")]
 IgnoreAnswersOpt = Annotated[bool, typer.Option("--ignore-answers", help="Start from dockgen's defaults instead "
-                                                "of the recorded answers (the ones used are recorded afresh).")]
+                                                "of the recorded answers (init and update then record the ones "
+                                                "used afresh; plan records nothing).")]
 
 
 def _version(value: bool) -> None:
@@ -111,6 +112,17 @@ def _template_dir(value: Path | None, root: Path) -> str | None:
         return Path(os.path.relpath(absolute, os.path.abspath(root))).as_posix()
     except ValueError:
         return absolute
+
+
+def _typed(options: Any) -> dict[str, object]:
+    """The options given, with their types (``port`` an int), for --json."""
+    return {name: getattr(options, name) for name in options.__fields__ if getattr(options, name) is not None}
+
+
+def _as_answers(options: Any) -> str:
+    """The options as the answers file writes them: ``port=8080, node-version=22``."""
+    return ", ".join(f"{name.replace('_', '-')}={value}" for name, value in options.recorded().items()) \
+        or "dockgen's defaults"
 
 
 def _notices(notices: Any) -> None:
@@ -202,7 +214,7 @@ def init(
             "template": built.template,
             "runtime": to_jsonable(built.runtime),
             "port": built.port,
-            "options": done.options.recorded(),
+            "options": _typed(done.options),
             "answers": None if answers is None else {"path": answers.path, "status": answers.status.value,
                                                      "written": answers.written},
             "context": {"sent_files": measured.sent_files, "sent_bytes": measured.sent_bytes,
@@ -219,7 +231,7 @@ def init(
             if diff and o.diff and o.status is not WriteStatus.IDENTICAL:
                 typer.echo(o.diff, nl=False)
         if answers is not None and answers.written:
-            recorded = ", ".join(f"{k}={v}" for k, v in done.options.recorded().items()) or "dockgen's defaults"
+            recorded = _as_answers(done.options)
             typer.echo(f"{'recorded':<16}{answers.path}  ({recorded})")
         _notices(built.notices)
         typer.echo(f"context: {human(measured.sent_bytes)} in {measured.sent_files:,} files sent "
@@ -276,7 +288,8 @@ def update(
         emit_json({
             "write": write_,
             "template": result.plan.template,
-            "options": result.options.recorded(),
+            "options": _typed(result.options),
+            "answers_written": result.answers_written,
             "answers_file": result.answers_file,
             "recorded_version": result.recorded_version,
             "files": [{"path": f.path, "status": f.status, "conflicts": f.conflicts, "reason": f.reason,
@@ -293,6 +306,8 @@ def update(
             typer.echo(f"{verb:<16}{f.path}" + (f"  ({f.reason})" if f.reason and f.status != "identical" else ""))
             if f.diff:
                 typer.echo(f.diff, nl=False)
+        if result.answers_written:
+            typer.echo(f"{'recorded':<16}{result.answers_file}  ({_as_answers(result.options)})")
         if not result.changes:
             typer.echo("up to date: dockgen renders what it rendered last time", err=True)
         elif not write_ and not result.conflicted:
