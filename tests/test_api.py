@@ -216,3 +216,19 @@ def test_the_types_of_the_signatures_are_importable_from_the_package() -> None:
     assert issubclass(dockgen.VersionError, dockgen.DockgenError)
     hints = typing.get_type_hints(dockgen.update)
     assert hints["return"] is dockgen.UpdateResult
+
+
+def test_a_read_only_answers_or_rendered_copy_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    """generate writes in steps (answers, files, rendered copies): a read-only file any step would change
+    is refused first, so not even the answers file is touched (its mtime included)."""
+    app = make_app(tmp_path / "app")
+    dockgen.generate(app, port=3000)
+    copy = app / ".dockgen" / "rendered" / "Dockerfile"
+    copy.chmod(0o444)
+    answers = app / ".dockgen.toml"
+    before, mtime = snapshot(app), answers.stat().st_mtime_ns
+    with pytest.raises(dockgen.DockgenError, match=r"\.dockgen/rendered/Dockerfile is read-only"):
+        dockgen.generate(app, port=8080, force=True)
+    assert snapshot(app) == before and answers.stat().st_mtime_ns == mtime
+    again = dockgen.generate(app, port=3000)  # nothing to change: a read-only copy is no obstacle
+    assert {o.status.value for o in again.outcomes} == {"identical"}

@@ -121,6 +121,13 @@ def generate(path: str | os.PathLike[str], options: Options | None = None, *, fo
             message=f"the answers were recorded by dockgen {answers_read.version}, newer than this one "
                     f"({__version__}): what it writes may differ from what that version wrote; upgrade dockgen")))
     answers = render_answers(root, opts, built.language) if record else None
+    if not dry_run:  # a read-only file this call would change: refused before any file is touched
+        from .answers import rendered_copies
+        from .write import refuse_read_only
+
+        dockerfile = [f for f in render(built) if f.path == "Dockerfile"]
+        refuse_read_only(root, [*([answers] if answers else []), *(dockerfile if force else []),
+                                *(rendered_copies(dockerfile) if record else [])])  # (no force: a conflict)
     with _Tentative(root, answers, dry_run) as answers_outcome:
         files, context = _files(root, built, opts, refresh_figures=force)
         outcomes = _write(files, root, force=force, dry_run=dry_run)

@@ -78,6 +78,22 @@ def _refuse_read_only(target: Path, rel: str) -> os.stat_result | None:
     return st
 
 
+def refuse_read_only(root: str | os.PathLike[str], files: list[RenderedFile]) -> None:
+    """A DockgenError when one of these files exists, differs and is read-only: callers that write
+    several files in steps (answers, then the files, then their rendered copies) ask first, so a
+    refusal comes before any of them is touched."""
+    for f in files:
+        _checked_path(f.path)
+        target = Path(root) / f.path
+        if target.is_file():
+            try:
+                same = _universal(target.read_text(encoding="utf-8")) == _universal(f.content)
+            except (OSError, UnicodeDecodeError):
+                same = False
+            if not same:
+                _refuse_read_only(target, f.path)
+
+
 def _universal(text: str) -> str:
     """``text`` as a text-mode read gives it back (CRLF and CR read as LF)."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
