@@ -232,3 +232,14 @@ def test_a_read_only_answers_or_rendered_copy_is_refused_before_anything_is_writ
     assert snapshot(app) == before and answers.stat().st_mtime_ns == mtime
     again = dockgen.generate(app, port=3000)  # nothing to change: a read-only copy is no obstacle
     assert {o.status.value for o in again.outcomes} == {"identical"}
+
+
+@pytest.mark.parametrize("options", [{"port": 8080}, "port=8080", 8080])
+def test_options_of_the_wrong_kind_are_an_option_error(options: object) -> None:
+    """options= takes an Options: a dict is refused up front, not an AttributeError deep inside."""
+    facts = dockgen.detect(FIXTURES / "express-generator" / "app")
+    with pytest.raises(dockgen.OptionError) as err:
+        dockgen.plan(facts, options=options)  # type: ignore[arg-type]
+    assert str(err.value) == f"options= takes a dockgen.Options, not {type(options).__name__}"
+    assert err.value.hint and "Options(port=8080)" in err.value.hint and "port=8080" in err.value.hint
+    assert isinstance(err.value, dockgen.DockgenError) and isinstance(err.value, TypeError)

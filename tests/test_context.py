@@ -145,22 +145,27 @@ def test_suggest_cli_prints_a_dockerignore_and_sizes(tmp_path: Path) -> None:
     assert b"with this .dockerignore" in proc.stderr
 
 
-def test_lines_added_to_dockgens_file_are_kept_and_exceptions_stay_after_its_rules(tmp_path: Path) -> None:
-    """A user's additions to a .dockerignore dockgen wrote survive the next render: rules and comments go
-    to their section, a `!` exception stays after dockgen's rules (where it has its effect), and a rule
-    dockgen also knows but writes elsewhere (coverage, only written when present) is the user's."""
-    ctx = tree(tmp_path, {**APP, "keep/.env.example": "A=", "secret-dir/k": "s"})
+def test_lines_added_to_dockgens_file_are_kept_after_its_rules_in_their_order(tmp_path: Path) -> None:
+    """A user's additions to a .dockerignore dockgen wrote survive the next render, after dockgen's rules
+    and in the user's order (the last matching line wins: `!config/*.key` then `config/secret.key` must
+    keep the secret out); a rule dockgen also knows but writes elsewhere (coverage) is the user's."""
+    ctx = tree(tmp_path, {**APP, "keep/.env.example": "A=", "secret-dir/k": "s", "config/public.key": "p",
+                          "config/secret.key": "s"})
     needed = ["package.json", "package-lock.json", "server.js", "src"]
     first = suggest(ctx, needed=needed, version="test").text
-    edited = first + "# ours\ncoverage\nsecret-dir/\n!keep/.env.example\n"
-    second = suggest(ctx, needed=needed, existing=edited, version="test").text
-    mine = second[second.index("# --- your rules"):second.index("# --- end of your rules")]
-    assert "# ours\ncoverage\nsecret-dir/\n" in mine and "!keep" not in mine
-    assert second.rstrip().endswith("where you put them) ---\n!keep/.env.example")
+    added = "# ours\ncoverage\nsecret-dir/\n!keep/.env.example\n!config/*.key\nconfig/secret.key\n"
+    second = suggest(ctx, needed=needed, existing=first + added, version="test").text
+    assert second.rstrip().endswith("(kept in your order) ---\n" + added.rstrip())
     rules = parse(second)
     assert rules.excluded("secret-dir/k") and rules.excluded(".env") and not rules.excluded("keep/.env.example")
-    # and a third render of that file is that file: nothing moves again
+    assert rules.excluded("config/secret.key") and not rules.excluded("config/public.key")
+    # lines inserted in the middle of dockgen's sections move after them, in order; nothing is lost
+    middle = first.replace("\n**/.env\n", "\n**/.env\nmy-secrets/\n!config/*.key\n", 1)
+    third = suggest(ctx, needed=needed, existing=middle, version="test").text
+    assert third.rstrip().endswith("(kept in your order) ---\nmy-secrets/\n!config/*.key")
+    # and a render of a rendered file is that file: nothing moves again
     assert suggest(ctx, needed=needed, existing=second, version="test").text == second
+    assert suggest(ctx, needed=needed, existing=third, version="test").text == third
 
 
 def test_figures_alone_do_not_make_the_dockerignore_differ(tmp_path: Path) -> None:

@@ -141,3 +141,21 @@ def test_cookiecutter_example_escapes_what_goes_into_json(tmp_path: Path) -> Non
                 str(REPO / "examples" / "cookiecutter-express"), 'description=He said "hi" \\o/')
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads((tmp_path / "hello-api" / "package.json").read_text())["description"] == 'He said "hi" \\o/'
+
+
+@pytest.mark.parametrize("port", ["08080", "0", "65536", "+8080", " 8080",
+                                  "\u0668\u0660\u0668\u0660", "\uff18\uff10\uff18\uff10"])  # Arabic, fullwidth
+def test_cookiecutter_example_refuses_ports_server_js_cannot_use(tmp_path: Path, port: str) -> None:
+    """server.js gets the port as a JS number: a leading zero is a SyntaxError there, and only ASCII
+    digits are digits."""
+    proc = _run(str(BIN / "cookiecutter"), "--no-input", "-o", str(tmp_path),
+                str(REPO / "examples" / "cookiecutter-express"), f"port={port}")
+    assert proc.returncode != 0 and f"port {port!r} is not a TCP port" in proc.stdout + proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cookiecutter_example_takes_the_highest_port(tmp_path: Path) -> None:
+    proc = _run(str(BIN / "cookiecutter"), "--no-input", "-o", str(tmp_path),
+                str(REPO / "examples" / "cookiecutter-express"), "port=65535")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "65535" in (tmp_path / "hello-api" / "server.js").read_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,8 @@ from dockgen.errors import ManifestError, TemplateError, VersionError
 from dockgen.model import Framework, PackageManager, PythonFacts, VersionHint
 from dockgen.plan import Options, plan_app
 from dockgen.pyversions import default_table, resolve_python
+
+from .conftest import FIXTURES
 
 TABLE = default_table()
 FLASK = "from flask import Flask\napp = Flask(__name__)\n"
@@ -245,3 +248,44 @@ def test_detect_json_contract_for_python(tmp_path: Path) -> None:
     assert data["runtime"]["source"] == "pyproject.toml requires-python"
     assert data["runtime"]["resolved"] == newest("3.14")
     assert data["framework"] == "flask" and data["start_command"][0] == "gunicorn" and data["port"] == 8000
+
+
+def test_an_override_the_repository_rejects_wins_with_a_warning_per_hint() -> None:
+    hints = (VersionHint(source="pyproject.toml requires-python", text=">=3.11"),
+             VersionHint(source=".python-version", text="3.13"),
+             VersionHint(source="runtime.txt", text="pypy-3.10"))  # names no CPython: nothing to check
+    choice, notices = resolve_python(TABLE, hints, "3.10")
+    assert choice.resolved == newest("3.10") and choice.source == "--python-version"
+    assert [n.message for n in notices if "does not satisfy" in n.message] == [
+        f"pyproject.toml requires-python asks for '>=3.11', which {newest('3.10')} (from --python-version) "
+        "does not satisfy",
+        f".python-version asks for '3.13', which {newest('3.10')} (from --python-version) does not satisfy"]
+    label = "recorded python-version (pyproject.toml [tool.dockgen])"
+    _, notices = resolve_python(TABLE, hints, "3.10", override_source=label)
+    assert sum(f"(from {label}) does not satisfy" in n.message for n in notices) == 2
+    # an override the hints accept warns about nothing
+    _, notices = resolve_python(TABLE, hints, "3.13")
+    assert not any("does not satisfy" in n.message for n in notices)
+
+
+def test_the_cli_says_which_hints_an_override_breaks_and_claims_no_more(tmp_path: Path) -> None:
+    app = shutil.copytree(FIXTURES / "fastapi-uv" / "app", tmp_path / "app")
+    out = subprocess.run([sys.executable, "-m", "dockgen", "plan", str(app), "--python-version", "3.10"],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout + out.stderr
+    v = newest("3.10")
+    assert f"pyproject.toml requires-python asks for '>=3.11', which {v} (from --python-version) does not " \
+           "satisfy" in text
+    assert f".python-version asks for '3.13', which {v} (from --python-version) does not satisfy" in text
+    assert "--python-version asks for '3.10': newest release that satisfies it" in text
+    assert "satisfies every hint" not in text
+    # the same answer recorded in the app
+    (app / "pyproject.toml").write_text((app / "pyproject.toml").read_text()
+                                        + '\n[tool.dockgen]\npython-version = "3.10"\n')
+    out = subprocess.run([sys.executable, "-m", "dockgen", "plan", str(app)], capture_output=True, text=True,
+                         cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout + out.stderr
+    assert "recorded python-version (pyproject.toml [tool.dockgen])) does not satisfy" in text
+    assert "pyproject.toml requires-python asks for '>=3.11'" in text and "satisfies every hint" not in text

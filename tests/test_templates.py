@@ -382,3 +382,27 @@ def test_what_a_user_template_copies_is_never_excluded_and_secrets_stay_out(tmp_
     again = run("init", app, "--template-dir", house, "-t", "node-slim", *args)  # and it stays that way
     assert again.returncode == 0 and "identical       .dockerignore" in again.stdout
     assert (app / ".dockerignore").read_text() == text
+
+
+def test_a_user_templates_directory_and_wildcard_copies_get_exceptions_too(tmp_path: Path) -> None:
+    """`COPY certs/ ...` and `COPY keys/*.key ...`: the secrets rules would empty the directory and fail
+    the wildcard; dockgen follows each rule with `!certs` / `!keys/*.key`, and a key elsewhere stays out."""
+    from dockgen.dockerignore import parse
+
+    app = make_app(tmp_path / "app", files={"certs/x.pem": "x\n", "certs/sub/y.pem": "y\n", "keys/a.key": "k\n",
+                                            "other.key": "s\n", "keys/notes.txt": "n\n"})
+    house = tmp_path / "house"
+    house.mkdir()
+    builtin = (Path(dockgen.__file__).parent / "templates" / "node-slim.Dockerfile.j2").read_text()
+    copies = "COPY certs/ /etc/ssl/house/\nCOPY keys/*.key /keys/\n"
+    (house / "node-slim.Dockerfile.j2").write_text(builtin.replace(
+        "\nWORKDIR {{ plan.workdir }}\n", "\nWORKDIR {{ plan.workdir }}\n" + copies))
+    proc = run("init", app, "--template-dir", house, "-t", "node-slim")
+    assert proc.returncode == 0, proc.stderr
+    text = (app / ".dockerignore").read_text()
+    rules = parse(text)
+    assert "\n!certs\n" in text and "\n!keys/*.key\n" in text
+    assert not any(rules.excluded(p) for p in ("certs/x.pem", "certs/sub/y.pem", "keys/a.key"))
+    assert rules.excluded("other.key")
+    context = run("context", app)
+    assert context.returncode == 0, context.stdout + context.stderr

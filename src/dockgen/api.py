@@ -191,7 +191,7 @@ def _files(root: Path, built: BuildPlan, opts: Options, *, refresh_figures: bool
         from .dockerfile_sources import copy_sources
 
         dockerfile = next(f.content for f in rendered if f.path == "Dockerfile")
-        also = tuple(s.path for s in copy_sources(dockerfile) if s.resolved and not s.wildcard)
+        also = tuple(s.path for s in copy_sources(dockerfile) if s.resolved and s.path not in ("", "."))
     measured = _measure(root, built, allow_list=bool(opts.allow_list), existing=existing, also_needed=also)
     ignore = measured.file
     if not refresh_figures:

@@ -140,6 +140,12 @@ def _allowed(st: os.stat_result, bits: int) -> bool:
     return (st.st_mode >> shift) & bits == bits
 
 
+def _is_backup(name: str, skip: frozenset[str]) -> bool:
+    """A numbered .bak copy of a skipped top-level file (Dockerfile.bak.2)."""
+    base, sep, n = name.rpartition(".")
+    return bool(sep) and n.isdigit() and base in skip
+
+
 def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_ignored: bool = False,
          listing: bool = False, top: int = 10, dir_depth: int = 3,
          progress: Callable[[int], None] | None = None, find_secrets: bool = False,
@@ -183,7 +189,7 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
             for entry in entries:
                 name = entry.name
                 rel = prefix + name
-                if skip and rel in skip:
+                if skip and (rel in skip or (not prefix and _is_backup(rel, skip))):
                     continue
                 try:
                     st = os.stat(name, dir_fd=fd, follow_symlinks=False)

@@ -118,6 +118,9 @@ def options_from(options: Options | None, values: Mapping[str, object]) -> Optio
     unknown = sorted(set(values) - set(Options.__fields__))
     if unknown:
         raise TypeError(f"unknown option(s) {', '.join(unknown)}; options are {', '.join(Options.__fields__)}")
+    if options is not None and not isinstance(options, Options):
+        raise OptionError(f"options= takes a dockgen.Options, not {type(options).__name__}",
+                          "pass options=Options(port=8080), or the options as keywords: port=8080")
     if options is not None and any(v is not None for v in values.values()):
         raise TypeError("pass options= or keyword options, not both")
     return checked(options if options is not None else Options(**values))  # type: ignore[arg-type]

@@ -83,7 +83,8 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
                + (f"; {runtime.source} asks for {runtime.requested!r}" if runtime.source else ""))
     else:
         suite = py["slim_suite"].get(runtime.line, "trixie")
-        why = (f"{runtime.source} asks for {runtime.requested!r}: newest release that satisfies every hint"
+        satisfies = "it" if opts.python_version else "every hint"
+        why = (f"{runtime.source} asks for {runtime.requested!r}: newest release that satisfies {satisfies}"
                if runtime.source else f"nothing requested: newest release of {table.default_line()}, the newest "
                                       f"line released more than six months before {table.generated}")
     decisions.append(Decision(topic="python version", choice=runtime.resolved, why=why))

@@ -156,9 +156,25 @@ def resolve_python(table: PythonTable, hints: tuple[VersionHint, ...], override:
     if table.is_eol(minor):
         notices.append(Notice(severity=Severity.WARNING, topic="python version",
                               message=f"Python {minor} reached end of life on {table.lines[minor]['end_of_life']}"))
+    if override:
+        _check_hints(version, override_source, hints, notices)
     line = table.lines.get(minor, {})
     return RuntimeChoice(
         name="python", requested=chosen_hint.text if chosen_hint else None,
         source=chosen_hint.source if chosen_hint else None, resolved=version, major=int(version.split(".")[0]),
         line=minor, lts=False, codename=None, end_of_life=line.get("end_of_life"), table_date=table.generated,
     ), notices
+
+
+def _check_hints(version: str, override_source: str, hints: tuple[VersionHint, ...], notices: list[Notice]) -> None:
+    """An override wins, but each repository hint it does not satisfy gets a warning (as Node's do).
+    Hints that name no CPython, or are not valid specifiers, constrain nothing here and are skipped."""
+    for hint in hints:
+        try:
+            spec = specifier_of(hint)
+        except VersionError:
+            continue
+        if spec is not None and not spec.contains(version):
+            notices.append(Notice(severity=Severity.WARNING, topic="python version",
+                                  message=f"{hint.source} asks for {hint.text!r}, which {version} "
+                                          f"(from {override_source}) does not satisfy"))

@@ -2,10 +2,13 @@
 
 Rules come in categories (dependencies, version control, secrets, logs, caches, test output, editor
 files, container files) plus what the plan adds (build outputs the image rebuilds, an .npmrc holding
-a token). A rule is written when it is always worth having (dependencies, VCS, secrets, logs,
-container files) or when the measured tree has something it keeps out; a rule that would exclude a
-file the Dockerfile copies is never written. An existing .dockerignore is merged: the user's lines
-come first, as they were, and those that exclude what the Dockerfile copies are flagged. Heavy
+a token). Every rule is written, whether or not the tree holds something it matches today: the file
+must not depend on what a developer's tree happens to hold (coverage/, .vscode/), or a re-run in a
+clean checkout would write another one. A rule that would exclude a file the Dockerfile copies is
+never written (one that would exclude what a user template copies stays, followed by `!path`). An
+existing .dockerignore is merged: the user's lines come first, as they were (lines added to a file
+dockgen wrote come after its rules, in their order), and those that exclude what the Dockerfile
+copies are flagged. Heavy
 top-level paths no rule covers are listed as comments (dockgen cannot know the app does not need them).
 """
 
@@ -75,20 +78,30 @@ ALLOW_TITLE = "allow-list: everything is out, except what the Dockerfile copies"
 NESTED_TITLE = "and never these, wherever they are"
 
 
-TAIL_START = "# --- your exceptions (after dockgen's rules, where you put them) ---"
+TAIL_START = "# --- your rules after dockgen's (kept in your order) ---"
 
 
 def user_lines(existing: str | None, known: dict[str, str] | None = None) -> list[str]:
-    """The user's own lines of an existing .dockerignore: all of a hand-written one; of one dockgen wrote,
-    its kept section plus every line added to it since: a rule that is not one of dockgen's in the
-    section dockgen puts it (``known``: rule key -> section title), and any comment that is not dockgen's."""
+    """The user's own lines of an existing .dockerignore (all of them; see ``user_parts``)."""
+    head, tail = user_parts(existing, known)
+    return head + tail
+
+
+def user_parts(existing: str | None, known: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
+    """The user's own lines of an existing .dockerignore: (first, after): all of a hand-written one
+    come first; of one dockgen wrote, its kept section comes first, and every line added to dockgen's
+    part since comes after dockgen's rules, in the user's order (the last matching line wins in a
+    .dockerignore: an exception or a narrower rule keeps its effect): a rule that is not one of
+    dockgen's in the section dockgen puts it (``known``: rule key -> section title), and any comment
+    that is not dockgen's."""
     known = known or {}
     if not existing:
-        return []
+        return [], []
     lines = existing.splitlines()
     if not (lines and lines[0].startswith(HEADER)):
-        return lines
-    kept = _user_section(lines)
+        return lines, []
+    head = _user_section(lines)
+    kept: list[str] = []
     lines = [line for line in lines if line != TAIL_START]
     if USER_START in lines and USER_END in lines:
         lines = lines[:lines.index(USER_START)] + lines[lines.index(USER_END) + 1:]
@@ -105,7 +118,7 @@ def user_lines(existing: str | None, known: dict[str, str] | None = None) -> lis
                     or (section == NESTED_TITLE and text.startswith("**/")))
         if text.startswith("#") or not dockgens:
             kept.append(line)
-    return kept
+    return head, kept
 
 
 def _user_section(lines: list[str]) -> list[str]:
@@ -129,20 +142,27 @@ def same_rules(old: str | None, new: str) -> bool:
 
 
 def refigure(text: str, new: str) -> str:
-    """``text`` with the figures of ``new`` where they describe the same line (the header, a rule's
-    figures above the same rule): what a three-way merge should not see as a change of its own."""
+    """``text`` with the figures of ``new``: its header, and above each rule the figures ``new`` has
+    for that rule (added, replaced, or dropped when ``new`` has none): what a three-way merge must not
+    see as anyone's change."""
     lines, fresh = text.splitlines(keepends=True), new.splitlines(keepends=True)
     if not (lines and fresh and lines[0].startswith(HEADER) and fresh[0].startswith(HEADER)):
         return text
-    by_rule = {fresh[i + 1]: line for i, line in enumerate(fresh[:-1])
-               if _FIGURES.match(line.rstrip("\r\n")) and not fresh[i + 1].startswith("#")}
+
+    def is_rule(line: str | None) -> bool:
+        return line is not None and bool(line.strip()) and not line.startswith("#")
+
+    by_rule = {fresh[i + 1].rstrip("\r\n"): line.rstrip("\r\n") for i, line in enumerate(fresh[:-1])
+               if _FIGURES.match(line.rstrip("\r\n")) and is_rule(fresh[i + 1])}
     out = [fresh[0]]
     for i, line in enumerate(lines[1:], start=1):
+        body = line.rstrip("\r\n")
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if _FIGURES.match(line.rstrip("\r\n")) and nxt is not None and nxt in by_rule:
-            out.append(by_rule[nxt])
-        else:
-            out.append(line)
+        if _FIGURES.match(body) and is_rule(nxt):
+            continue  # a rule's figures: the new ones are put back just below
+        if is_rule(line) and body in by_rule:
+            out.append(by_rule[body] + line[len(body):])
+        out.append(line)
     return "".join(out)
 
 
@@ -154,6 +174,23 @@ def _key(pattern: str) -> str:
 
 def _rules(lines: list[str]) -> list[str]:
     return [ln for ln in lines if ln.strip() and not ln.startswith("#")]
+
+
+def _copied_paths(base: Path, source: str, limit: int = 5000) -> list[str]:
+    """The context paths a COPY source takes: the path; what a wildcard matches; what a directory holds."""
+    found: list[str] = [source]
+    roots = sorted(str(p.relative_to(base)) for p in base.glob(source)) if any(c in source for c in "*?[") \
+        else [source]
+    for rel in roots:
+        found.append(rel)
+        top = base / rel
+        if top.is_dir() and not top.is_symlink():
+            for dirpath, dirnames, filenames in os.walk(top):
+                here = Path(dirpath).relative_to(base).as_posix()
+                found += [f"{here}/{n}" for n in dirnames + filenames]
+                if len(found) > limit:
+                    return found
+    return found
 
 
 def excludes_needed(pattern: str, needed: list[str]) -> list[str]:
@@ -175,18 +212,14 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
     base = Path(root)
     known = {_key(p): c.name for c in CATEGORIES for p in c.rules}
     known |= {_key(r.pattern): r.comment or "what this app builds" for r in extra or []}
-    mine = user_lines(existing, known)
-    # a dockgen-written file: the exceptions (!rules) added after dockgen's rules stay after them
-    tail = [ln for ln in mine if ln.strip().startswith("!")] if existing and existing.startswith(HEADER) else []
-    in_user = set(_user_section(existing.splitlines())) if existing and tail else set()
-    tail = [ln for ln in tail if ln not in in_user]
-    mine = [ln for ln in mine if ln not in tail]
+    mine, after_lines = user_parts(existing, known)
+    copied = {src: _copied_paths(base, src) for src in excepted}
     user = _rules(mine)
 
     candidates: list[Entry] = [Entry(pattern=r.pattern, category=r.comment or "what this app builds", always=True)
                                for r in extra or []]
     candidates += [Entry(pattern=p, category=c.name, always=c.always) for c in CATEGORIES for p in c.rules]
-    seen = {_key(p) for p in user}
+    seen = {_key(p) for p in user + _rules(after_lines)}
     safe: list[Entry] = []
     dropped: list[str] = []
     for entry in candidates:
@@ -196,15 +229,15 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
         if not entry.pattern.startswith("!") and excludes_needed(entry.pattern, needed):
             dropped.append(entry.pattern)
             continue
-        hits = excludes_needed(entry.pattern, list(excepted)) if excepted and not entry.pattern.startswith("!") else []
+        hits = [src for src, paths in copied.items() if excludes_needed(entry.pattern, paths)] \
+            if copied and not entry.pattern.startswith("!") else []
         safe.append(replace(entry, exceptions=tuple(f"!{h}" for h in hits)) if hits else entry)
     ours = {x for e in safe for x in e.exceptions}  # a user's copy of one of these is dockgen's now
-    if ours:
-        mine = [ln for ln in mine if ln.strip() not in ours]
-        tail = [ln for ln in tail if ln.strip() not in ours]
-        user = _rules(mine)
+    mine = [ln for ln in mine if ln.strip() not in ours]
+    after_lines = [ln for ln in after_lines if ln.strip() not in ours]
+    user, tail = _rules(mine), _rules(after_lines)
     before = walk(base, parse("\n".join(user + tail) + "\n") if user or tail else None, skip=OWN_FILES)
-    flagged = [ln for ln in user
+    flagged = [ln for ln in user + tail
                if not ln.strip().startswith("!") and excludes_needed(ln.strip(), [*needed, *excepted])]
 
     # measure each rule as it will be written (the user's lines first), walking what they keep out too
@@ -237,8 +270,12 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
             lines.append(ln)
         lines.append(USER_END)
     lines += body
-    if tail:
-        lines += ["", TAIL_START, *tail]
+    if after_lines:
+        lines += ["", TAIL_START]
+        for ln in after_lines:
+            if ln in flagged:
+                lines.append(FLAG)
+            lines.append(ln)
     if heavy:
         lines += ["", "# --- heavy and still sent: exclude them if the image does not need them ---"]
         lines += [f"# {path}    ({human(size)})" for path, size in heavy]

@@ -145,12 +145,12 @@ def test_python_answers_in_pyproject_build(engine: None, tmp_path: Path, fixture
 
 
 def test_what_a_user_template_copies_reaches_the_image_and_other_secrets_do_not(engine: None, tmp_path: Path) -> None:
-    """A user template copies .env.defaults and certs/server.pem, which dockgen's secret rules exclude:
-    the engine builds it (the `!path` exceptions after the rules work in Docker), and .env.local and
-    another key stay out of the build context, so out of the image."""
+    """A user template copies .env.defaults, certs/server.pem and the directory ca/, which dockgen's
+    secret rules exclude: the engine builds it (the `!path` exceptions after the rules work in Docker),
+    and .env.local and another key stay out of the build context, so out of the image."""
     app = copy_app(FIXTURES / "express-generator" / "app", tmp_path / "app")
     for rel, text in {".env.defaults": "A=1\n", ".env.local": "SECRET=1\n", "certs/server.pem": "pem\n",
-                      "certs/other.pem": "other\n"}.items():
+                      "certs/other.pem": "other\n", "ca/root.pem": "ca\n", "ca/sub/inter.pem": "i\n"}.items():
         (app / rel).parent.mkdir(parents=True, exist_ok=True)
         (app / rel).write_text(text)
     house = tmp_path / "house"
@@ -158,14 +158,15 @@ def test_what_a_user_template_copies_reaches_the_image_and_other_secrets_do_not(
     builtin = (REPO / "src" / "dockgen" / "templates" / "node-slim.Dockerfile.j2").read_text()
     (house / "node-slim.Dockerfile.j2").write_text(builtin.replace(
         "\nWORKDIR {{ plan.workdir }}\n",
-        "\nWORKDIR {{ plan.workdir }}\nCOPY .env.defaults certs/server.pem ./config/\n"))
+        "\nWORKDIR {{ plan.workdir }}\nCOPY .env.defaults certs/server.pem ./config/\nCOPY ca/ ./ca/\n"))
     init = subprocess.run([sys.executable, "-m", "dockgen", "init", str(app), "--template-dir", str(house), "-t",
                            "node-slim"], capture_output=True, text=True, check=False)
     assert init.returncode == 0, init.stderr
     tag = f"{PREFIX}/house:exceptions"
     build(tag, app, for_this_engine(app / "Dockerfile", tmp_path / "Dockerfile"))
     listing = docker("run", "--rm", "--entrypoint", "sh", tag, "-c",
-                     "ls -a /app/config; find / -name '.env.local' -o -name 'other.pem' 2>/dev/null; true"
-                     ).stdout.split()
+                     "ls -a /app/config; find /app/ca -type f; find / -name '.env.local' -o -name 'other.pem' "
+                     "2>/dev/null; true").stdout.split()
     assert ".env.defaults" in listing and "server.pem" in listing
+    assert "/app/ca/root.pem" in listing and "/app/ca/sub/inter.pem" in listing  # a directory copy: not emptied
     assert not [p for p in listing if p.endswith((".env.local", "other.pem"))], listing
