@@ -176,30 +176,30 @@ def test_crlf_in_the_middle_of_a_mixed_file_is_left_alone(tmp_path: Path) -> Non
     assert b'template = "node-slim"' in after and tomllib.loads(after.decode())["port"] == 3000
 
 
-def test_a_symlinked_pyproject_gets_the_answers_and_stays_a_link(tmp_path: Path) -> None:
-    # a monorepo: the app's pyproject.toml is ../shared/pyproject.toml
+def test_a_pyproject_linked_from_outside_the_app_is_not_written(tmp_path: Path) -> None:
+    """A monorepo whose app links ../shared/pyproject.toml: dockgen writes only inside the app, so
+    recording the answers there is refused with a hint; --no-record works and leaves it alone."""
     app = _django(tmp_path)
     shared = tmp_path / "shared"
     shared.mkdir()
     (app / "pyproject.toml").rename(shared / "pyproject.toml")
     (app / "pyproject.toml").symlink_to("../shared/pyproject.toml")
-    before = (shared / "pyproject.toml").read_text()
+    before = (shared / "pyproject.toml").read_bytes()
     proc = run("init", app, "--python-version", "3.13")
-    assert proc.returncode == 0, proc.stderr
-    assert (app / "pyproject.toml").is_symlink() and os.readlink(app / "pyproject.toml") == "../shared/pyproject.toml"
-    after = (shared / "pyproject.toml").read_text()
-    assert after.startswith(before) and tomllib.loads(after)["tool"]["dockgen"]["python-version"] == "3.13"
-    assert read_answers(app).options.python_version == "3.13" and not (app / ANSWERS_FILE).exists()
-    assert sorted(p.name for p in shared.iterdir()) == ["pyproject.toml"]
+    assert proc.returncode == 1 and "pyproject.toml leads outside the app" in proc.stderr
+    assert "--no-record" in proc.stderr and not (app / "Dockerfile").exists()
+    assert run("init", app, "--python-version", "3.13", "--no-record").returncode == 0
+    assert (shared / "pyproject.toml").read_bytes() == before and (app / "pyproject.toml").is_symlink()
 
 
-def test_a_symlinked_dockgen_toml_stays_a_link(tmp_path: Path) -> None:
+def test_a_dockgen_toml_linked_inside_the_app_stays_a_link(tmp_path: Path) -> None:
     app = make_app(tmp_path / "app")
-    (tmp_path / "answers.toml").write_text("port = 3000\n")
-    (app / ANSWERS_FILE).symlink_to("../answers.toml")
+    (app / "config").mkdir()
+    (app / "config" / "answers.toml").write_text("port = 3000\n")
+    (app / ANSWERS_FILE).symlink_to("config/answers.toml")
     assert run("init", app, "--template", "node-slim").returncode == 0
     assert (app / ANSWERS_FILE).is_symlink()
-    assert tomllib.loads((tmp_path / "answers.toml").read_text())["template"] == "node-slim"
+    assert tomllib.loads((app / "config" / "answers.toml").read_text())["template"] == "node-slim"
 
 
 def test_a_read_only_pyproject_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
@@ -288,6 +288,9 @@ def test_answers_of_a_newer_dockgen_are_warned_about_and_update_says_what_it_rec
                                                    'dockgen-version = "99.0"'))
     proc = run("init", app)
     assert "warning: the answers were recorded by dockgen 99.0, newer than this one" in proc.stderr
+    assert 'dockgen-version = "99.0"' in answers.read_text()  # never lowered: the next run warns again
+    assert "warning: the answers were recorded by dockgen 99.0" in run("plan", app).stderr
+    assert "warning: answers recorded by dockgen 99.0" in run("update", app).stderr
     upd = run("update", app, "--port", "9001", "--write")
     assert upd.returncode == 0 and f"recorded        {ANSWERS_FILE}  (port=9001)" in upd.stdout
     report = json.loads(run("update", app, "--json").stdout)

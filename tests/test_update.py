@@ -256,3 +256,55 @@ def test_stamp_goes_after_the_parser_directives(head: str, at: int) -> None:
     stamp, body = split(out)
     assert stamp is not None and body == text
     assert [c.cmd for c in docker_parser.parse_string(out)] == ["FROM", "COPY"]
+
+
+def test_update_write_refuses_a_read_only_base_before_writing_anything(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app")
+    assert run("init", app).returncode == 0
+    (app / "package.json").write_text((app / "package.json").read_text().replace('"1.0.0"', '"2.0.0"'))
+    (app / RENDERED_DIR / "Dockerfile").chmod(0o444)
+    before = snapshot(app)
+    proc = run("update", app, "--port", "8080", "--write")
+    assert proc.returncode == 1 and ".dockgen/rendered/Dockerfile is read-only" in proc.stderr
+    assert snapshot(app) == before  # neither the Dockerfile, nor the answers, nor the other copy
+
+
+def test_init_and_init_check_accept_the_edits_update_kept(tmp_path: Path) -> None:
+    """After `update --write` kept hand edits, init leaves both files as they are (status keep) and
+    init --check agrees with dockgen check (exit 0); a later hand edit of the Dockerfile is drift again,
+    and a changed option is still written."""
+    app = make_app(tmp_path / "app")
+    assert run("init", app).returncode == 0
+    (app / ".dockerignore").write_text((app / ".dockerignore").read_text() + "docs\n")
+    dockerfile = app / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace("\nUSER ", "\nHEALTHCHECK NONE\nUSER ", 1))
+    assert run("update", app, "--write").returncode == 0
+    before = snapshot(app)
+    for args in (("init", app, "--check"), ("init", app), ("check", app)):
+        proc = run(*args)
+        assert proc.returncode == 0, (args, proc.stdout, proc.stderr)
+    assert "keep            Dockerfile  (your edits, kept by `dockgen update --write`)" in run("init", app).stdout
+    assert snapshot(app) == before
+    dockerfile.write_text(dockerfile.read_text() + "# later\n")
+    proc = run("init", app, "--check")
+    assert proc.returncode == 4 and "Dockerfile differs" in proc.stderr
+    dockerfile.write_text(dockerfile.read_text().replace("# later\n", ""))
+    assert run("init", app, "--port", "8080").returncode == 3  # a new option over kept edits: update merges it
+    assert run("update", app, "--port", "8080", "--write").returncode == 0
+    assert "HEALTHCHECK NONE" in dockerfile.read_text() and "EXPOSE 8080" in dockerfile.read_text()
+
+
+def test_update_keeps_a_crlf_dockerfile_crlf_and_warns_about_a_line_that_breaks_the_build(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app")
+    assert run("init", app).returncode == 0
+    dockerfile = app / "Dockerfile"
+    dockerfile.write_bytes(dockerfile.read_bytes().replace(b"\n", b"\r\n"))  # a Windows checkout (autocrlf)
+    stamp_before = dockerfile.read_bytes().split(b"\r\n")[1]
+    (app / "package.json").write_text((app / "package.json").read_text().replace('"1.0.0"', '"2.0.0"'))
+    (app / ".dockerignore").write_text((app / ".dockerignore").read_text() + "package-lock.json\n")
+    proc = run("update", app, "--write")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = dockerfile.read_bytes()
+    assert data.split(b"\r\n")[1] != stamp_before and data.count(b"\r\n") == data.count(b"\n")  # updated, CRLF
+    assert run("check", app).returncode == 0
+    assert "warning: your .dockerignore excludes package-lock.json, which the Dockerfile copies" in proc.stderr

@@ -78,21 +78,40 @@ def test_directory_in_the_way_is_an_error(tmp_path: Path) -> None:
         write(FILES, tmp_path)
 
 
-def test_a_symlink_is_written_through_and_kept(tmp_path: Path) -> None:
-    shared, app = tmp_path / "shared", tmp_path / "app"
-    shared.mkdir()
-    app.mkdir()
-    (shared / "Dockerfile").write_text("FROM mine\n")
-    os.chmod(shared / "Dockerfile", 0o640)
-    (app / "Dockerfile").symlink_to("../shared/Dockerfile")  # outside the root: the user's own setup
+def test_a_symlink_inside_the_app_is_written_through_and_kept(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    (app / "docker").mkdir(parents=True)
+    (app / "docker" / "Dockerfile").write_text("FROM mine\n")
+    os.chmod(app / "docker" / "Dockerfile", 0o640)
+    (app / "Dockerfile").symlink_to("docker/Dockerfile")
     outcomes = write(FILES, app, force=True)
     assert outcomes[0].status is WriteStatus.OVERWRITE and outcomes[0].written
-    assert (app / "Dockerfile").is_symlink() and os.readlink(app / "Dockerfile") == "../shared/Dockerfile"
-    assert (shared / "Dockerfile").read_text() == "FROM scratch\n"
-    assert stat.S_IMODE((shared / "Dockerfile").stat().st_mode) == 0o640
+    assert (app / "Dockerfile").is_symlink() and os.readlink(app / "Dockerfile") == "docker/Dockerfile"
+    assert (app / "docker" / "Dockerfile").read_text() == "FROM scratch\n"
+    assert stat.S_IMODE((app / "docker" / "Dockerfile").stat().st_mode) == 0o640
     assert (app / "Dockerfile.bak").read_text() == "FROM mine\n" and not (app / "Dockerfile.bak").is_symlink()
-    assert [p.name for p in shared.iterdir()] == ["Dockerfile"]  # no temp file left next to the target
+    assert [p.name for p in (app / "docker").iterdir()] == ["Dockerfile"]  # no temp file left next to it
     assert write(FILES, app)[0].status is WriteStatus.IDENTICAL  # compared through the link too
+
+
+@pytest.mark.parametrize("link", ["file", "directory"])
+def test_a_symlink_leading_outside_the_app_is_refused(tmp_path: Path, link: str) -> None:
+    """A cloned repository with `Dockerfile -> ~/.bashrc` or `.dockgen -> /somewhere` must not make
+    dockgen write outside the app: refused before anything is written, dry runs included."""
+    outside, app = tmp_path / "outside", tmp_path / "app"
+    outside.mkdir()
+    app.mkdir()
+    (outside / "victim").write_text("precious\n")
+    if link == "file":
+        (app / "Dockerfile").symlink_to("../outside/victim")
+        files = FILES
+    else:
+        (app / ".dockgen").symlink_to("../outside")
+        files = [RenderedFile(path=".dockgen/rendered/Dockerfile", content="FROM scratch\n")]
+    for kwargs in ({}, {"force": True}, {"dry_run": True}):
+        with pytest.raises(DockgenError, match="leads outside the app through the symlink"):
+            write(files, app, **kwargs)  # type: ignore[arg-type]
+    assert (outside / "victim").read_text() == "precious\n" and sorted(p.name for p in outside.iterdir()) == ["victim"]
 
 
 def test_atomic_write_follows_a_chain_of_symlinks(tmp_path: Path) -> None:

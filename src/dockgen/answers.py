@@ -114,6 +114,16 @@ def read_answers(root: str | os.PathLike[str]) -> Answers:
     return Answers(options=Options(**values), version=version, file=rel)  # type: ignore[arg-type]
 
 
+def _older(recorded: str, version: str) -> bool:
+    """``version`` is older than the ``recorded`` one (both PEP 440; anything else: not older)."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return bool(recorded) and Version(version) < Version(recorded)
+    except InvalidVersion:
+        return False
+
+
 def answers_path(root: str | os.PathLike[str], language: Language) -> str:
     """Where the answers of this app go: where they already are, else pyproject.toml for a Python
     app that has one, else .dockgen.toml."""
@@ -160,7 +170,8 @@ def render_answers(root: str | os.PathLike[str], options: Options, language: Lan
                 table.add(tomlkit.comment(line))
             tool.add("dockgen", table)
             fresh = True
-    table[VERSION_KEY] = version
+    if not _older(str(table.get(VERSION_KEY, "")), version):  # a newer dockgen's record is never lowered
+        table[VERSION_KEY] = version
     for field in Options.__fields__:
         value = getattr(options, field)
         key = key_of(field)

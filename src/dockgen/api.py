@@ -9,6 +9,7 @@ Errors are ``DockgenError`` subclasses (``error.message``, ``error.hint``, ``err
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Unpack
 
@@ -115,11 +116,8 @@ def generate(path: str | os.PathLike[str], options: Options | None = None, *, fo
     opts = given.over(recorded)
     origins = origins_of(given, recorded, answers_read.file if answers_read is not None else None)
     built = plan_app(_detect(root, opts.language), opts, pins, root=root, origins=origins)
-    if answers_read is not None and _newer(answers_read.version):
-        built = built.replace(notices=(*built.notices, Notice(
-            severity=Severity.WARNING, topic="answers",
-            message=f"the answers were recorded by dockgen {answers_read.version}, newer than this one "
-                    f"({__version__}): what it writes may differ from what that version wrote; upgrade dockgen")))
+    if answers_read is not None:
+        built = with_newer_notice(built, answers_read.version)
     answers = render_answers(root, opts, built.language) if record else None
     if not dry_run:  # a read-only file this call would change: refused before any file is touched
         from .answers import rendered_copies
@@ -130,11 +128,21 @@ def generate(path: str | os.PathLike[str], options: Options | None = None, *, fo
                                 *(rendered_copies(dockerfile) if record else [])])  # (no force: a conflict)
     with _Tentative(root, answers, dry_run) as answers_outcome:
         files, context = _files(root, built, opts, refresh_figures=force)
-        outcomes = _write(files, root, force=force, dry_run=dry_run)
+        if not dry_run:  # the measured .dockerignore and its copy are known now: asked before any file
+            from .answers import rendered_copies
+            from .write import refuse_read_only
+
+            ignore = [f for f in files if f.path == ".dockerignore"]
+            refuse_read_only(root, [*(ignore if force else []), *(rendered_copies(ignore) if record else [])])
+        kept = set() if force else _kept_edits(root, files, lambda base: _measure(
+            root, built, allow_list=bool(opts.allow_list), existing=base).file.content)
+        written = iter(_write([f for f in files if f.path not in kept], root, force=force, dry_run=dry_run))
+        outcomes = [WriteOutcome(path=f.path, status=WriteStatus.KEEP, written=False) if f.path in kept
+                    else next(written) for f in files]
         conflict = any(o.status is WriteStatus.CONFLICT for o in outcomes)
         answers_outcome.keep = not conflict
-    if record and not dry_run and not conflict:
-        _write(rendered_copies(files), root, force=True, backup=False)
+    if record and not dry_run and not conflict:  # a kept file's base stays what dockgen rendered last
+        _write(rendered_copies([f for f in files if f.path not in kept]), root, force=True, backup=False)
     return Generated(plan=built, files=files, outcomes=outcomes, context=context, options=opts,
                      answers=answers_outcome.outcome)
 
@@ -147,6 +155,43 @@ def update(path: str | os.PathLike[str], options: Options | None = None, *, writ
     from .update import update as _update
 
     return _update(path, options_from(options, values), write=write, pins=pins)
+
+
+def _kept_edits(root: Path, files: list[RenderedFile], ignore_from: Callable[[str], str]) -> set[str]:
+    """The files that differ from the new render only by edits `dockgen update --write` kept: dockgen
+    renders exactly what it rendered last time (.dockgen/rendered/), and the Dockerfile's stamp says
+    nobody edited it since (update restamps what it keeps). init leaves them as they are.
+    ``ignore_from(base)``: the .dockerignore dockgen renders growing from ``base`` (as update does)."""
+    from .answers import rendered_base
+    from .stamp import digest, split
+    from .suggest import without_figures
+
+    kept: set[str] = set()
+    for f in files:
+        base = rendered_base(root, f.path)
+        try:
+            mine = (root / f.path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if base is None or mine == f.content:
+            continue
+        if f.path == "Dockerfile":
+            stamp, body = split(mine)
+            if base == f.content and stamp is not None and digest(body) == stamp.body:
+                kept.add(f.path)
+        elif f.path == ".dockerignore" and without_figures(base) == without_figures(ignore_from(base)):
+            kept.add(f.path)
+    return kept
+
+
+def with_newer_notice(built: BuildPlan, recorded: str | None) -> BuildPlan:
+    """``built`` with a warning when the answers were recorded by a newer dockgen than this one."""
+    if not _newer(recorded):
+        return built
+    return built.replace(notices=(*built.notices, Notice(
+        severity=Severity.WARNING, topic="answers",
+        message=f"the answers were recorded by dockgen {recorded}, newer than this one ({__version__}): what "
+                "it writes may differ from what that version wrote; upgrade dockgen")))
 
 
 def _newer(version: str | None) -> bool:

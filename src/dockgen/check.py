@@ -1,7 +1,9 @@
 """`dockgen check`: is a dockgen-written Dockerfile still what dockgen would write for this repository?
 
 ``current`` when re-planning with the stamped options renders the same file; ``stale`` when it does
-not (a lockfile, engines, the Python version or dockgen's templates changed: the reasons say which);
+not (a lockfile, engines, the Python version, the recorded answers or dockgen's templates changed: the
+reasons say which; changed answers are re-planned with, as `dockgen init` and `dockgen update` do), or
+when only the stamp is out of date (the body was edited back to exactly dockgen's render);
 ``edited`` when the file no longer matches the body hash dockgen stamped (someone changed it by hand;
 edits that `dockgen update --write` kept are restamped, and stay ``current`` while dockgen renders
 what it rendered last time);
@@ -35,6 +37,15 @@ def carry_of(data: dict[str, object] | None) -> Carry | None:
     return Carry(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})  # type: ignore[arg-type]
 
 
+def answers_changed(stamped: dict[str, str], recorded: dict[str, str]) -> list[str]:
+    """What differs between the options a stamp recorded and the recorded answers, said plainly
+    (``python-version 3.10 -> 3.13``); both as ``Options.recorded()`` strings."""
+    from .plan import Options
+
+    return [f"{name.replace('_', '-')} {stamped.get(name, 'unset')} -> {recorded.get(name, 'unset')}"
+            for name in Options.__fields__ if stamped.get(name) != recorded.get(name)]
+
+
 def check(root: str | os.PathLike[str], dockerfile: str = "Dockerfile") -> CheckResult:
     from .detect import detect
     from .plan import Options, plan_app
@@ -49,20 +60,36 @@ def check(root: str | os.PathLike[str], dockerfile: str = "Dockerfile") -> Check
     if stamp is None:
         raise DockgenError(f"{dockerfile} was not written by dockgen (no dockgen-stamp line)",
                            "audit it with `dockgen migrate`, or write one with `dockgen init`")
+    options = Options.from_recorded(stamp.options)
+    answered: list[str] = []
+    if dockerfile == "Dockerfile":  # the file `dockgen init` and `dockgen update` write with the answers
+        from .answers import read_answers
+
+        answers = read_answers(base)  # invalid answers fail here, as they do for `dockgen init`
+        if answers.file is not None:
+            answered = answers_changed(options.recorded(), answers.options.recorded())
+            if answered:
+                options = answers.options
+    facts = detect(base, options.language)
+    fresh = render_dockerfile(plan_app(facts, options, carry=carry_of(stamp.carry), root=base))
+    _, fresh_body = split(fresh)
     reasons: list[str] = []
     edited = digest(body) != stamp.body
-    if edited:
+    reverted = edited and fresh_body == body  # hand-edited back to exactly what dockgen renders
+    if edited and not reverted:
         reasons.append(f"{dockerfile} was edited by hand after dockgen wrote it")
-    options = Options.from_recorded(stamp.options)
-    facts = detect(base, options.language)
+    if answered:
+        reasons.append("the recorded answers changed: " + ", ".join(answered))
     for rel in sorted(set(stamp.inputs) | set(facts.inputs)):
         before, now = stamp.inputs.get(rel), facts.inputs.get(rel)
         if before != now:
             reasons.append(f"{rel} " + ("appeared" if before is None else "is gone" if now is None else "changed"))
     if stamp.version != __version__:
         reasons.append(f"dockgen {stamp.version} wrote it; this is dockgen {__version__}")
-    fresh = render_dockerfile(plan_app(facts, options, carry=carry_of(stamp.carry), root=base))
-    _, fresh_body = split(fresh)
+    if reverted:
+        reasons.append("the body is dockgen's render again; only the stamp is stale: `dockgen update --write` "
+                       "refreshes it")
+        return CheckResult(dockerfile=dockerfile, status="stale", reasons=tuple(reasons), diff=None)
     if fresh_body == body and not edited and not reasons:
         return CheckResult(dockerfile=dockerfile, status="current", reasons=(), diff=None)
     if not edited and not reasons and fresh_body != body and dockerfile == "Dockerfile":

@@ -594,7 +594,11 @@ def migrate(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", option
 
 
 def _from_stamp(base: Path, dockerfile: str, text: str, findings: list[Finding]) -> Migration | None:
-    """A Dockerfile dockgen wrote and nobody edited is re-planned with its own options: no carry-over."""
+    """A Dockerfile dockgen wrote and nobody edited is re-planned with its own options: no carry-over.
+    Nobody edited it: its stamp's body hash matches and, when dockgen kept what it rendered
+    (.dockgen/rendered/), its body is that render's. Edits `dockgen update --write` kept are restamped
+    (the hash matches), so they make it an edited file: migrated like any other, what it adds listed."""
+    from .answers import rendered_base
     from .detect import detect
     from .model import RenderedFile
     from .plan import Options, plan_app
@@ -605,6 +609,9 @@ def _from_stamp(base: Path, dockerfile: str, text: str, findings: list[Finding])
 
     stamp, body = split(text)
     if stamp is None or digest(body) != stamp.body:
+        return None
+    last = rendered_base(base, dockerfile)
+    if last is not None and split(last)[1] != body:
         return None
     from .check import carry_of
 

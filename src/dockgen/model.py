@@ -324,6 +324,7 @@ class WriteStatus(enum.StrEnum):
     CONFLICT = "conflict"
     OVERWRITE = "overwrite"
     SKIP = "skip"
+    KEEP = "keep"  # differs only by the user's edits that `dockgen update --write` kept: left as it is
 
 
 class WriteOutcome(Record):

@@ -49,6 +49,7 @@ class UpdateResult(Record):
     files: tuple[FileUpdate, ...]
     written: tuple[WriteOutcome, ...]  # empty unless written
     answers_written: bool = False  # the answers file changed (a flag given with write=True)
+    warnings: tuple[str, ...] = ()  # e.g. a line of yours in the .dockerignore excludes what is copied
 
     @property
     def conflicted(self) -> bool:
@@ -126,8 +127,10 @@ def _unedited(text: str) -> str | None:
 
 
 def _read(path: Path) -> str | None:
+    """The file's text as it is (line endings untranslated), None when missing."""
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
@@ -137,9 +140,10 @@ def _read(path: Path) -> str | None:
 def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
            pins: Pins | None = None) -> UpdateResult:
     from .answers import read_answers, render_answers, rendered_base, rendered_copies
-    from .api import _files, _Tentative, origins_of, stamped_options
+    from .api import _files, _Tentative, origins_of, stamped_options, with_newer_notice
     from .detect import detect
     from .plan import plan_app
+    from .write import refuse_read_only
     from .write import write as write_files
 
     base_dir = Path(root)
@@ -157,22 +161,55 @@ def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
     opts = given.over(recorded)
     built = plan_app(detect(base_dir, opts.language), opts, pins, root=base_dir,
                      origins=origins_of(given, recorded, answers.file))
+    built = with_newer_notice(built, answers.version)
     answers_file = render_answers(base_dir, opts, built.language)
     with _Tentative(base_dir, answers_file, dry_run=not write) as tentative:
         # the new render grows from what dockgen rendered last; the merge then adds the user's edits
         last = rendered_base(base_dir, ".dockerignore")
         files, _ = _files(base_dir, built, opts, existing=True if last is None else last)
-        updates = tuple(merge(f.path, rendered_base(base_dir, f.path), _read(base_dir / f.path), f.content)
+        on_disk = {f.path: _read(base_dir / f.path) for f in files}
+        crlf = {p for p, text in on_disk.items() if text is not None and "\r\n" in text}
+        updates = tuple(merge(f.path, rendered_base(base_dir, f.path), _lf(on_disk[f.path]), f.content)
                         for f in files)
         conflicted = any(u.status == "conflict" for u in updates)
         written: list[WriteOutcome] = []
         if write and not conflicted:
-            changed = [RenderedFile(path=u.path, content=u.content) for u in updates
-                       if u.content is not None and u.status != "identical" and u.content != _read(base_dir / u.path)]
+            # written in the file's own line endings (a CRLF checkout stays CRLF)
+            changed = [RenderedFile(path=u.path, content=u.content.replace("\n", "\r\n") if u.path in crlf
+                                    else u.content) for u in updates
+                       if u.content is not None and u.status != "identical" and u.content != _lf(on_disk[u.path])]
+            # a read-only file among all this writes is refused before the first one is written (the
+            # answers, written tentatively, are then put back as they were)
+            refuse_read_only(base_dir, [*changed, *rendered_copies(files)])
             written = write_files(changed, base_dir, force=True, backup=False)
             write_files(rendered_copies(files), base_dir, force=True, backup=False)
             tentative.keep = True
     answers_written = bool(tentative.keep and tentative.outcome is not None and tentative.outcome.written)
+    ignore = next((u.content for u in updates if u.path == ".dockerignore" and u.content is not None), None)
+    warnings = _excluded_copies(ignore, built) if ignore is not None else ()
     return UpdateResult(plan=built, options=opts, answers_file=answers_file.path, recorded_version=answers.version,
-                        files=updates, written=tuple(written), answers_written=answers_written)
+                        files=updates, written=tuple(written), answers_written=answers_written, warnings=warnings)
+
+
+def _lf(text: str | None) -> str | None:
+    return None if text is None else text.replace("\r\n", "\n")
+
+
+def _excluded_copies(ignore: str, built: BuildPlan) -> tuple[str, ...]:
+    """What the merged .dockerignore keeps out that the Dockerfile copies (a line of yours, kept)."""
+    from .context import _Matcher, path_is_sent
+    from .dockerignore import parse
+
+    rules = parse(ignore + "\n", ".dockerignore")
+    matcher = _Matcher(rules)
+    out = []
+    for need in built.context_needs:
+        if need in ("", "."):
+            continue
+        status, rule = path_is_sent(matcher, need)
+        if status != "sent":
+            where = f" (line {rule.line}: {rule.text})" if rule is not None else ""
+            out.append(f"your .dockerignore excludes {need}, which the Dockerfile copies{where}: the build "
+                       "would fail")
+    return tuple(out)
 

@@ -45,6 +45,20 @@ def _checked_path(rel: str) -> None:
                            "give a path below the root, without '..' that leaves it")
 
 
+def _inside(base: Path, rel: str) -> None:
+    """A DockgenError when ``rel`` below ``base`` leads outside it through a symlink (a linked file or
+    directory): a cloned repository must not make dockgen write anywhere else."""
+    real_root = os.path.realpath(base)
+    real = os.path.realpath(base / rel)
+    if os.path.commonpath([real_root, real]) != real_root:
+        link = next((p for p in [base / rel, *(base / rel).parents] if p.is_symlink()), base / rel)
+        shown = link.relative_to(base).as_posix() if link.is_relative_to(base) else str(link)
+        raise DockgenError(f"{rel} leads outside the app through the symlink {shown} (-> {real}); dockgen "
+                           "writes only inside the app's directory",
+                           "make it a file or directory inside the app" + (
+                               ", or run `dockgen init --no-record`" if rel in ANSWERS_FILES else ""))
+
+
 def _resolve(target: Path, rel: str) -> Path:
     """The file a write to ``target`` replaces: ``target``, or the file its symlink (chain) points to."""
     if not target.is_symlink():
@@ -84,6 +98,7 @@ def refuse_read_only(root: str | os.PathLike[str], files: list[RenderedFile]) ->
     refusal comes before any of them is touched."""
     for f in files:
         _checked_path(f.path)
+        _inside(Path(root), f.path)
         target = Path(root) / f.path
         if target.is_file():
             try:
@@ -165,6 +180,7 @@ def plan_writes(files: list[RenderedFile], root: str | os.PathLike[str], *,
     base = Path(root)
     for f in files:
         _checked_path(f.path)
+        _inside(base, f.path)
     outcomes: list[WriteOutcome] = []
     for f in files:
         target = base / f.path

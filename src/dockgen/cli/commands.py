@@ -153,6 +153,7 @@ def plan(path: PathArg = Path("."), template: TemplateOpt = None, node_version: 
     opts = given.over(recorded)
     built = plan_app(api.detect(path, opts.language), opts, root=path,
                      origins=api.origins_of(given, recorded, answers.file if answers is not None else None))
+    built = api.with_newer_notice(built, answers.version if answers is not None else None)
     if json_out:
         emit_json(to_jsonable(built))
         return
@@ -204,7 +205,8 @@ def init(
                         use_answers=not ignore_answers)
     built, outcomes, measured = done.plan, done.outcomes, done.context
     conflict = any(o.status is WriteStatus.CONFLICT for o in outcomes)
-    drift = check and any(o.status is not WriteStatus.IDENTICAL for o in outcomes)
+    settled = (WriteStatus.IDENTICAL, WriteStatus.KEEP)  # KEEP: your edits, kept by update --write
+    drift = check and any(o.status not in settled for o in outcomes)
     answers = done.answers
     if json_out:
         emit_json({
@@ -224,11 +226,12 @@ def init(
         })
     else:
         for o in outcomes:
-            verb = o.status.value if o.written or o.status is WriteStatus.IDENTICAL else f"would {o.status.value}"
+            verb = o.status.value if o.written or o.status in settled else f"would {o.status.value}"
             if o.status is WriteStatus.CONFLICT:
                 verb = "differs" if check else "conflict"
-            typer.echo(f"{verb:<16}{o.path}" + (f"  (old file kept as {o.backup})" if o.backup else ""))
-            if diff and o.diff and o.status is not WriteStatus.IDENTICAL:
+            typer.echo(f"{verb:<16}{o.path}" + (f"  (old file kept as {o.backup})" if o.backup else "")
+                       + ("  (your edits, kept by `dockgen update --write`)" if o.status is WriteStatus.KEEP else ""))
+            if diff and o.diff and o.status not in settled:
                 typer.echo(o.diff, nl=False)
         if answers is not None and answers.written:
             recorded = _as_answers(done.options)
@@ -243,9 +246,13 @@ def init(
             publish = f" -p {built.port}:{built.port}" if built.port else ""
             typer.echo(f"next: docker build -t {_image_name(built.app_name)} {path} && "
                        f"docker run --rm{publish} {_image_name(built.app_name)}", err=True)
-    if drift:  # --check: a differing file is drift (exit 4), not a refused write
-        names = ", ".join(o.path for o in outcomes if o.status is not WriteStatus.IDENTICAL)
-        raise DockgenError(f"{names} differ{'s' if ', ' not in names else ''} from what dockgen would write",
+    if drift:  # --check: a differing or missing file is drift (exit 4), not a refused write
+        missing = [o.path for o in outcomes if o.status is WriteStatus.CREATE]
+        differ = [o.path for o in outcomes if o.status not in settled and o.status is not WriteStatus.CREATE]
+        said = ([f"{', '.join(differ)} differ{'s' if len(differ) == 1 else ''} from what dockgen would write"]
+                if differ else []) + ([f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing"]
+                                      if missing else [])
+        raise DockgenError("; ".join(said),
                            "see the changes with `dockgen init --dry-run --diff`; `dockgen update --write` "
                            "brings them up to date and keeps your edits", exit_code=ExitCode.DRIFT)
     if conflict:
@@ -253,8 +260,9 @@ def init(
         one = sum(o.status is WriteStatus.CONFLICT for o in outcomes) == 1
         raise DockgenError(f"{names} {'exists and differs' if one else 'exist and differ'} from what dockgen "
                            "generates; nothing was written",
-                           "see the changes with --diff; keep your edits with `dockgen update --write` (a "
-                           "three-way merge), or overwrite with --force (keeps a .bak copy)",
+                           "see the changes with --diff; to change an option of a generated project, or keep "
+                           "your edits, use `dockgen update [options] --write` (a three-way merge); --force "
+                           "overwrites (keeps a .bak copy)",
                            exit_code=ExitCode.CONFLICT)
 
 
@@ -290,6 +298,7 @@ def update(
             "template": result.plan.template,
             "options": _typed(result.options),
             "answers_written": result.answers_written,
+            "warnings": list(result.warnings),
             "answers_file": result.answers_file,
             "recorded_version": result.recorded_version,
             "files": [{"path": f.path, "status": f.status, "conflicts": f.conflicts, "reason": f.reason,
@@ -298,8 +307,9 @@ def update(
         })
     else:
         if result.recorded_version and result.recorded_version != __version__:
-            typer.echo(f"answers recorded by dockgen {result.recorded_version}; this is dockgen {__version__}",
-                       err=True)
+            newer = any(n.topic == "answers" for n in result.plan.notices)
+            typer.echo(f"{'warning: ' if newer else ''}answers recorded by dockgen {result.recorded_version}; this "
+                       f"is dockgen {__version__}" + (": upgrade dockgen" if newer else ""), err=True)
         for f in result.files:
             final = (write_ and not result.conflicted) or f.status in ("identical", "keep", "conflict")
             verb = f.status if final else f"would {f.status}"
@@ -308,6 +318,8 @@ def update(
                 typer.echo(f.diff, nl=False)
         if result.answers_written:
             typer.echo(f"{'recorded':<16}{result.answers_file}  ({_as_answers(result.options)})")
+        for warning in result.warnings:
+            typer.echo(f"warning: {warning}", err=True)
         if not result.changes:
             typer.echo("up to date: dockgen renders what it rendered last time", err=True)
         elif not write_ and not result.conflicted:
