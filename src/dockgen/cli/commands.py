@@ -94,6 +94,10 @@ def _options(template: str | None, node_version: str | None, port: int | None, p
              allow_list: bool | None = None) -> Any:
     from ..plan import Options
 
+    for flag, value in (("--template", template), ("--node-version", node_version),
+                        ("--python-version", python_version), ("--language", language)):
+        if value is not None and not value.strip():
+            raise DockgenError(f"{flag} is empty", f"omit {flag}, or give it a value")
     return Options(template=template, node_version=node_version, python_version=python_version, port=port,
                    language=language, template_dir=_template_dir(template_dir, root or Path(".")),
                    allow_list=allow_list)
@@ -107,9 +111,9 @@ def _template_dir(value: Path | None, root: Path) -> str | None:
         return None
     import os
 
-    absolute = os.path.abspath(value)
+    absolute = os.path.realpath(value)  # both resolved: the record does not depend on how a path is spelled
     try:
-        return Path(os.path.relpath(absolute, os.path.abspath(root))).as_posix()
+        return Path(os.path.relpath(absolute, os.path.realpath(root))).as_posix()
     except ValueError:
         return absolute
 
