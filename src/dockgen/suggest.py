@@ -261,21 +261,15 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
             "# dockgen's rules exclude nothing the Dockerfile copies" + (
                 f"; {len(flagged)} of your lines do (flagged below)." if flagged else ".")
             + " Measure again: dockgen context --suggest"]
+    def flagging(block: list[str]) -> list[str]:
+        return [x for ln in block for x in ((FLAG, ln) if ln in flagged else (ln,))]
+
     lines = list(head)
     if mine:
-        lines += ["", USER_START]
-        for ln in mine:
-            if ln in flagged:
-                lines.append(FLAG)
-            lines.append(ln)
-        lines.append(USER_END)
+        lines += ["", USER_START, *flagging(mine), USER_END]
     lines += body
     if after_lines:
-        lines += ["", TAIL_START]
-        for ln in after_lines:
-            if ln in flagged:
-                lines.append(FLAG)
-            lines.append(ln)
+        lines += ["", TAIL_START, *flagging(after_lines)]
     if heavy:
         lines += ["", "# --- heavy and still sent: exclude them if the image does not need them ---"]
         lines += [f"# {path}    ({human(size)})" for path, size in heavy]
