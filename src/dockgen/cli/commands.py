@@ -242,7 +242,7 @@ def init(
             typer.echo(f"{'recorded':<16}{answers.path}  ({recorded})")
         _notices(built.notices)
         typer.echo(f"context: {human(measured.sent_bytes)} in {measured.sent_files:,} files sent "
-                   f"(without this .dockerignore: {human(measured.before_bytes)} in {measured.before_files:,})",
+                   f"(without dockgen's rules: {human(measured.before_bytes)} in {measured.before_files:,})",
                    err=True)
         for line in measured.flagged_lines:
             typer.echo(f"warning: your .dockerignore line {line!r} excludes a file the Dockerfile copies", err=True)
