@@ -187,3 +187,26 @@ def test_figures_alone_do_not_make_the_dockerignore_differ(tmp_path: Path) -> No
     fresh = (app / ".dockerignore").read_text()
     assert fresh != written and fresh.splitlines()[1:] != written.splitlines()[1:]
     assert "# **/node_modules: 5.0 kB in 1 file" in fresh
+
+
+def test_a_copied_file_re_excluded_after_its_exception_is_excluded_not_partly(tmp_path: Path) -> None:
+    """`**/*.pem`, `!certs/a.pem`, `certs/`: the file is out (the last matching line wins), and a file has
+    no inside an exception could send: `dockgen context` says the build would fail."""
+    ctx = tree(tmp_path, {"certs/a.pem": "a", "Dockerfile": "FROM scratch\nCOPY certs/a.pem /a.pem\n",
+                          ".dockerignore": "**/*.pem\n!certs/a.pem\ncerts/\n"})
+    proc = run("context", ctx)
+    assert proc.returncode == 1 and b"excluded" in proc.stdout + proc.stderr
+    assert b"partly-excluded" not in proc.stdout
+
+
+def test_a_users_exceptions_before_dockgens_rules_keep_their_effect(tmp_path: Path) -> None:
+    """A hand-written .dockerignore with `!public/cert.pem` and `!.env.example`: dockgen's rules come
+    after the user's lines, so each rule that would exclude them again is followed by the exception."""
+    ctx = tree(tmp_path, {**APP, "public/cert.pem": "c", ".env.example": "A=",
+                          ".dockerignore": "tmp\n!public/cert.pem\n!.env.example\n"})
+    needed = ["package.json", "package-lock.json", "server.js", "src"]
+    text = suggest(ctx, needed=needed, existing=(ctx / ".dockerignore").read_text(), version="test").text
+    rules = parse(text)
+    assert not rules.excluded("public/cert.pem") and not rules.excluded(".env.example")
+    assert rules.excluded(".env") and rules.excluded("keys/server.pem")
+    assert suggest(ctx, needed=needed, existing=text, version="test").text == text  # stable

@@ -308,3 +308,49 @@ def test_update_keeps_a_crlf_dockerfile_crlf_and_warns_about_a_line_that_breaks_
     assert data.split(b"\r\n")[1] != stamp_before and data.count(b"\r\n") == data.count(b"\n")  # updated, CRLF
     assert run("check", app).returncode == 0
     assert "warning: your .dockerignore excludes package-lock.json, which the Dockerfile copies" in proc.stderr
+
+
+def test_a_dockerignore_edited_by_hand_is_drift_until_update_keeps_it(tmp_path: Path) -> None:
+    """Deleting a secrets rule by hand right after init is not 'kept by update': init conflicts and
+    init --check is drift; once `update --write` kept it, both accept it, until the next hand edit."""
+    app = make_app(tmp_path / "app")
+    assert run("init", app).returncode == 0
+    ignore = app / ".dockerignore"
+    ignore.write_text(ignore.read_text().replace("\n**/.env\n", "\n", 1))
+    assert run("init", app, "--check").returncode == 4
+    assert run("init", app).returncode == 3
+    assert run("update", app, "--write").returncode == 0
+    assert "\n**/.env\n" not in ignore.read_text()
+    assert run("init", app, "--check").returncode == 0
+    ignore.write_text(ignore.read_text() + "later/\n")
+    assert run("init", app, "--check").returncode == 4
+
+
+def test_a_user_templates_exceptions_do_not_make_init_and_update_disagree(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app", files={"certs/a.pem": "a\n"})
+    house = tmp_path / "house"
+    house.mkdir()
+    builtin = (Path(dockgen.__file__).parent / "templates" / "node-slim.Dockerfile.j2").read_text()
+    (house / "node-slim.Dockerfile.j2").write_text(builtin.replace(
+        "\nWORKDIR {{ plan.workdir }}\n", "\nWORKDIR {{ plan.workdir }}\nCOPY certs/a.pem ./\n"))
+    assert run("init", app, "--template-dir", house, "-t", "node-slim").returncode == 0
+    (app / ".dockerignore").write_text((app / ".dockerignore").read_text() + "tmp/\n")
+    assert run("update", app, "--write").returncode == 0
+    for args in (("init", app, "--check"), ("init", app)):
+        proc = run(*args)
+        assert proc.returncode == 0, (args, proc.stdout, proc.stderr)
+
+
+def test_update_warns_when_a_kept_line_excludes_what_a_user_template_copies(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app", files={"certs/a.pem": "a\n"})
+    house = tmp_path / "house"
+    house.mkdir()
+    builtin = (Path(dockgen.__file__).parent / "templates" / "node-slim.Dockerfile.j2").read_text()
+    (house / "node-slim.Dockerfile.j2").write_text(builtin.replace(
+        "\nWORKDIR {{ plan.workdir }}\n", "\nWORKDIR {{ plan.workdir }}\nCOPY certs/ ./certs/\n"))
+    assert run("init", app, "--template-dir", house, "-t", "node-slim").returncode == 0
+    (app / ".dockerignore").write_text((app / ".dockerignore").read_text() + "certs/\n")
+    proc = run("update", app, "--write")
+    assert proc.returncode == 0
+    assert "warning: your .dockerignore excludes certs, which the Dockerfile copies" in proc.stderr
+    assert "certs/)" in proc.stderr  # the line as the user wrote it

@@ -224,6 +224,24 @@ def _own_line_endings(raw: str, out: str) -> str:
     return "".join(kept)
 
 
+KEPT_SUFFIX = ".kept"
+
+
+def kept_digest(root: str | os.PathLike[str], rel: str) -> str | None:
+    """The digest of ``rel`` as `dockgen update --write` last kept it with the user's edits (None: never)."""
+    try:
+        return (Path(root) / RENDERED_DIR / (rel + KEPT_SUFFIX)).read_text(encoding="utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def kept_record(rel: str, content: str) -> RenderedFile:
+    """The record that ``content`` of ``rel``, with the user's edits, is what update kept."""
+    from .stamp import digest
+
+    return RenderedFile(path=f"{RENDERED_DIR}/{rel}{KEPT_SUFFIX}", content=digest(content.replace("\r\n", "\n")) + "\n")
+
+
 def rendered_base(root: str | os.PathLike[str], rel: str) -> str | None:
     """A file as dockgen last rendered it (None when not recorded)."""
     path = Path(root) / RENDERED_DIR / rel

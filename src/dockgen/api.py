@@ -135,7 +135,8 @@ def generate(path: str | os.PathLike[str], options: Options | None = None, *, fo
             ignore = [f for f in files if f.path == ".dockerignore"]
             refuse_read_only(root, [*(ignore if force else []), *(rendered_copies(ignore) if record else [])])
         kept = set() if force else _kept_edits(root, files, lambda base: _measure(
-            root, built, allow_list=bool(opts.allow_list), existing=base).file.content)
+            root, built, allow_list=bool(opts.allow_list), existing=base,
+            also_needed=template_copies(built, files)).file.content)
         written = iter(_write([f for f in files if f.path not in kept], root, force=force, dry_run=dry_run))
         outcomes = [WriteOutcome(path=f.path, status=WriteStatus.KEEP, written=False) if f.path in kept
                     else next(written) for f in files]
@@ -159,10 +160,11 @@ def update(path: str | os.PathLike[str], options: Options | None = None, *, writ
 
 def _kept_edits(root: Path, files: list[RenderedFile], ignore_from: Callable[[str], str]) -> set[str]:
     """The files that differ from the new render only by edits `dockgen update --write` kept: dockgen
-    renders exactly what it rendered last time (.dockgen/rendered/), and the Dockerfile's stamp says
-    nobody edited it since (update restamps what it keeps). init leaves them as they are.
+    renders exactly what it rendered last time (.dockgen/rendered/), and nobody edited the file since
+    update kept it (a Dockerfile: its stamp, which update restamps; a .dockerignore: the hash update
+    recorded in .dockgen/rendered/.dockerignore.kept). init leaves them as they are.
     ``ignore_from(base)``: the .dockerignore dockgen renders growing from ``base`` (as update does)."""
-    from .answers import rendered_base
+    from .answers import kept_digest, rendered_base
     from .stamp import digest, split
     from .suggest import without_figures
 
@@ -179,7 +181,8 @@ def _kept_edits(root: Path, files: list[RenderedFile], ignore_from: Callable[[st
             stamp, body = split(mine)
             if base == f.content and stamp is not None and digest(body) == stamp.body:
                 kept.add(f.path)
-        elif f.path == ".dockerignore" and without_figures(base) == without_figures(ignore_from(base)):
+        elif (f.path == ".dockerignore" and kept_digest(root, f.path) == digest(mine.replace("\r\n", "\n"))
+              and without_figures(base) == without_figures(ignore_from(base))):
             kept.add(f.path)
     return kept
 
@@ -222,6 +225,17 @@ def origins_of(given: Options, recorded: Options, where: str | None) -> dict[str
             for name in Options.__fields__ if getattr(given, name) is None and getattr(recorded, name) is not None}
 
 
+def template_copies(built: BuildPlan, rendered: list[RenderedFile]) -> tuple[str, ...]:
+    """What a user template's Dockerfile copies from the context (it may copy what the plan does not
+    know, and no rule may exclude it); () for dockgen's own templates, whose copies the plan knows."""
+    if not built.template_dir:
+        return ()
+    from .dockerfile_sources import copy_sources
+
+    dockerfile = next(f.content for f in rendered if f.path == "Dockerfile")
+    return tuple(s.path for s in copy_sources(dockerfile) if s.resolved and s.path not in ("", "."))
+
+
 def _files(root: Path, built: BuildPlan, opts: Options, *, refresh_figures: bool = False,
            existing: str | bool | None = True) -> tuple[list[RenderedFile], ContextFigures]:
     """The Dockerfile and the measured .dockerignore (merged with ``existing``, see ``_measure``). A
@@ -231,13 +245,8 @@ def _files(root: Path, built: BuildPlan, opts: Options, *, refresh_figures: bool
     from .suggest import same_rules
 
     rendered = render(built)
-    also: tuple[str, ...] = ()
-    if built.template_dir:  # a user template may copy what the plan does not know: no rule may exclude it
-        from .dockerfile_sources import copy_sources
-
-        dockerfile = next(f.content for f in rendered if f.path == "Dockerfile")
-        also = tuple(s.path for s in copy_sources(dockerfile) if s.resolved and s.path not in ("", "."))
-    measured = _measure(root, built, allow_list=bool(opts.allow_list), existing=existing, also_needed=also)
+    measured = _measure(root, built, allow_list=bool(opts.allow_list), existing=existing,
+                        also_needed=template_copies(built, rendered))
     ignore = measured.file
     if not refresh_figures:
         on_disk = root / ".dockerignore"

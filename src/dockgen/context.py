@@ -414,6 +414,8 @@ def analyze(root: str | os.PathLike[str], *, dockerfile: str | os.PathLike[str] 
             checks.append(SourceCheck(line=s.line, instruction=s.instruction, source=s.source, status="missing"))
             continue
         status, rule = path_is_sent(matcher, s.path)
+        if status == "partly-excluded" and not (base / s.path).is_dir():
+            status = "excluded"  # a file has no inside for an exception to send: COPY finds nothing
         by = f"{rules.source}:{rule.line}: {rule.text}" if rule is not None and rules is not None else None
         checks.append(SourceCheck(line=s.line, instruction=s.instruction, source=s.source, status=status,
                                   excluded_by=by))

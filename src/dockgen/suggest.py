@@ -214,6 +214,10 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
     known |= {_key(r.pattern): r.comment or "what this app builds" for r in extra or []}
     mine, after_lines = user_parts(existing, known)
     copied = {src: _copied_paths(base, src) for src in excepted}
+    # the user's own exceptions come before dockgen's rules: a rule of dockgen's that would exclude
+    # again what one of them lets in is followed by that exception too, so it keeps its effect
+    negations = [ln.strip()[1:].lstrip("/") for ln in _rules(mine) if ln.strip().startswith("!")]
+    copied |= {src: _copied_paths(base, src) for src in negations if src and src not in copied}
     user = _rules(mine)
 
     candidates: list[Entry] = [Entry(pattern=r.pattern, category=r.comment or "what this app builds", always=True)
@@ -233,7 +237,7 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
             if copied and not entry.pattern.startswith("!") else []
         safe.append(replace(entry, exceptions=tuple(f"!{h}" for h in hits)) if hits else entry)
     ours = {x for e in safe for x in e.exceptions}  # a user's copy of one of these is dockgen's now
-    mine = [ln for ln in mine if ln.strip() not in ours]
+    mine = [ln for ln in mine if ln.strip() not in ours or ln.strip()[1:].lstrip("/") in negations]
     after_lines = [ln for ln in after_lines if ln.strip() not in ours]
     user, tail = _rules(mine), _rules(after_lines)
     before = walk(base, parse("\n".join(user + tail) + "\n") if user or tail else None, skip=OWN_FILES)

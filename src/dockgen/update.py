@@ -139,8 +139,8 @@ def _read(path: Path) -> str | None:
 
 def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
            pins: Pins | None = None) -> UpdateResult:
-    from .answers import read_answers, render_answers, rendered_base, rendered_copies
-    from .api import _files, _Tentative, origins_of, stamped_options, with_newer_notice
+    from .answers import kept_record, read_answers, render_answers, rendered_base, rendered_copies
+    from .api import _files, _Tentative, origins_of, stamped_options, template_copies, with_newer_notice
     from .detect import detect
     from .plan import plan_app
     from .write import refuse_read_only
@@ -180,13 +180,17 @@ def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
                        if u.content is not None and u.status != "identical" and u.content != _lf(on_disk[u.path])]
             # a read-only file among all this writes is refused before the first one is written (the
             # answers, written tentatively, are then put back as they were)
-            refuse_read_only(base_dir, [*changed, *rendered_copies(files)])
+            # a .dockerignore kept with the user's edits is recorded as such (the Dockerfile: its stamp)
+            kept = [kept_record(u.path, u.content) for u in updates
+                    if u.path == ".dockerignore" and u.status in ("keep", "merge") and u.content is not None]
+            refuse_read_only(base_dir, [*changed, *rendered_copies(files), *kept])
             written = write_files(changed, base_dir, force=True, backup=False)
-            write_files(rendered_copies(files), base_dir, force=True, backup=False)
+            write_files([*rendered_copies(files), *kept], base_dir, force=True, backup=False)
             tentative.keep = True
     answers_written = bool(tentative.keep and tentative.outcome is not None and tentative.outcome.written)
     ignore = next((u.content for u in updates if u.path == ".dockerignore" and u.content is not None), None)
-    warnings = _excluded_copies(ignore, built) if ignore is not None else ()
+    warnings = _excluded_copies(ignore, (*built.context_needs, *template_copies(built, files))) \
+        if ignore is not None else ()
     return UpdateResult(plan=built, options=opts, answers_file=answers_file.path, recorded_version=answers.version,
                         files=updates, written=tuple(written), answers_written=answers_written, warnings=warnings)
 
@@ -195,21 +199,23 @@ def _lf(text: str | None) -> str | None:
     return None if text is None else text.replace("\r\n", "\n")
 
 
-def _excluded_copies(ignore: str, built: BuildPlan) -> tuple[str, ...]:
+def _excluded_copies(ignore: str, needs: tuple[str, ...]) -> tuple[str, ...]:
     """What the merged .dockerignore keeps out that the Dockerfile copies (a line of yours, kept)."""
     from .context import _Matcher, path_is_sent
     from .dockerignore import parse
 
     rules = parse(ignore + "\n", ".dockerignore")
     matcher = _Matcher(rules)
+    lines = ignore.splitlines()
     out = []
-    for need in built.context_needs:
+    for need in dict.fromkeys(needs):
         if need in ("", "."):
             continue
         status, rule = path_is_sent(matcher, need)
         if status != "sent":
-            where = f" (line {rule.line}: {rule.text})" if rule is not None else ""
-            out.append(f"your .dockerignore excludes {need}, which the Dockerfile copies{where}: the build "
-                       "would fail")
+            written = lines[rule.line - 1].strip() if rule is not None and 0 < rule.line <= len(lines) else ""
+            where = f" (line {rule.line}: {written})" if rule is not None else ""
+            out.append(f"your .dockerignore excludes {need}, which the Dockerfile copies{where}: the image "
+                       "would lack it (the build or the app fails)")
     return tuple(out)
 

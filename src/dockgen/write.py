@@ -53,10 +53,13 @@ def _inside(base: Path, rel: str) -> None:
     if os.path.commonpath([real_root, real]) != real_root:
         link = next((p for p in [base / rel, *(base / rel).parents] if p.is_symlink()), base / rel)
         shown = link.relative_to(base).as_posix() if link.is_relative_to(base) else str(link)
-        raise DockgenError(f"{rel} leads outside the app through the symlink {shown} (-> {real}); dockgen "
-                           "writes only inside the app's directory",
+        target = os.readlink(link) if link.is_symlink() else real
+        raise DockgenError(f"{rel} leads outside the app through the symlink {shown} (-> {target}); dockgen "
+                           "writes only inside the app's directory (--dry-run and --check, which write "
+                           "nothing, read through it)",
                            "make it a file or directory inside the app" + (
-                               ", or run `dockgen init --no-record`" if rel in ANSWERS_FILES else ""))
+                               ", or run with --no-record" if rel in ANSWERS_FILES or rel.startswith(".dockgen/")
+                               else ""))
 
 
 def _resolve(target: Path, rel: str) -> Path:
@@ -180,7 +183,6 @@ def plan_writes(files: list[RenderedFile], root: str | os.PathLike[str], *,
     base = Path(root)
     for f in files:
         _checked_path(f.path)
-        _inside(base, f.path)
     outcomes: list[WriteOutcome] = []
     for f in files:
         target = base / f.path
@@ -209,6 +211,8 @@ def write(files: list[RenderedFile], root: str | os.PathLike[str], *, force: boo
     if dry_run or any(o.status is WriteStatus.CONFLICT for o in outcomes):
         return outcomes
     for f, o in zip(files, outcomes, strict=True):  # refused before any file of this write is touched
+        if o.status is not WriteStatus.IDENTICAL:
+            _inside(base, f.path)
         if o.status is WriteStatus.OVERWRITE:
             _refuse_read_only(base / f.path, f.path)
     done: list[WriteOutcome] = []

@@ -258,7 +258,8 @@ def init(
                                       if missing else [])
         raise DockgenError("; ".join(said),
                            "see the changes with `dockgen init --dry-run --diff`; `dockgen update --write` "
-                           "brings them up to date and keeps your edits", exit_code=ExitCode.DRIFT)
+                           "brings them up to date and keeps your edits" if differ
+                           else "write them with `dockgen init`", exit_code=ExitCode.DRIFT)
     if conflict:
         names = ", ".join(o.path for o in outcomes if o.status is WriteStatus.CONFLICT)
         one = sum(o.status is WriteStatus.CONFLICT for o in outcomes) == 1
