@@ -35,3 +35,16 @@ def make_app(root: Path, package: dict[str, Any] | None = None, files: dict[str,
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file below ``root`` and its bytes (to assert that nothing was touched)."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def node_slim_with(directory: Path, extra: str) -> Path:
+    """A user template directory whose node-slim is the built-in one plus ``extra`` instructions after
+    its runtime WORKDIR (e.g. a COPY of files dockgen's own plan does not know about)."""
+    import dockgen
+
+    builtin = (Path(dockgen.__file__).parent / "templates" / "node-slim.Dockerfile.j2").read_text()
+    anchor = "\nWORKDIR {{ plan.workdir }}\n"
+    assert builtin.count(anchor) == 1, "the built-in node-slim template changed: update this helper"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "node-slim.Dockerfile.j2").write_text(builtin.replace(anchor, anchor + extra))
+    return directory

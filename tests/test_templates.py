@@ -15,7 +15,7 @@ from dockgen.plan_context import reference
 from dockgen.render import render_dockerfile
 from dockgen.stamp import split
 
-from .apps import make_app
+from .apps import make_app, node_slim_with
 from .conftest import FIXTURES, ROOT
 from .test_cli import run
 
@@ -362,13 +362,7 @@ def test_what_a_user_template_copies_is_never_excluded_and_secrets_stay_out(tmp_
 
     app = make_app(tmp_path / "app", files={".env.defaults": "A=1\n", ".env.local": "SECRET=1\n",
                                             "certs/server.pem": "pem\n", "certs/other.pem": "pem\n"})
-    house = tmp_path / "house"
-    house.mkdir()
-    builtin = (Path(dockgen.__file__).parent / "templates" / "node-slim.Dockerfile.j2").read_text()
-    assert "\nWORKDIR {{ plan.workdir }}\n" in builtin
-    copy = "COPY .env.defaults certs/server.pem ./config/\n"
-    (house / "node-slim.Dockerfile.j2").write_text(builtin.replace(
-        "\nWORKDIR {{ plan.workdir }}\n", "\nWORKDIR {{ plan.workdir }}\n" + copy))
+    house = node_slim_with(tmp_path / "house", "COPY .env.defaults certs/server.pem ./config/\n")
     args = ["--allow-list"] if allow_list else []
     proc = run("init", app, "--template-dir", house, "-t", "node-slim", *args)
     assert proc.returncode == 0, proc.stderr
@@ -391,12 +385,7 @@ def test_a_user_templates_directory_and_wildcard_copies_get_exceptions_too(tmp_p
 
     app = make_app(tmp_path / "app", files={"certs/x.pem": "x\n", "certs/sub/y.pem": "y\n", "keys/a.key": "k\n",
                                             "other.key": "s\n", "keys/notes.txt": "n\n"})
-    house = tmp_path / "house"
-    house.mkdir()
-    builtin = (Path(dockgen.__file__).parent / "templates" / "node-slim.Dockerfile.j2").read_text()
-    copies = "COPY certs/ /etc/ssl/house/\nCOPY keys/*.key /keys/\n"
-    (house / "node-slim.Dockerfile.j2").write_text(builtin.replace(
-        "\nWORKDIR {{ plan.workdir }}\n", "\nWORKDIR {{ plan.workdir }}\n" + copies))
+    house = node_slim_with(tmp_path / "house", "COPY certs/ /etc/ssl/house/\nCOPY keys/*.key /keys/\n")
     proc = run("init", app, "--template-dir", house, "-t", "node-slim")
     assert proc.returncode == 0, proc.stderr
     text = (app / ".dockerignore").read_text()

@@ -16,7 +16,7 @@ import dockgen
 from dockgen.answers import ANSWERS_FILE, RENDERED_DIR
 from dockgen.update import merge
 
-from .apps import make_app, snapshot
+from .apps import make_app, node_slim_with, snapshot
 from .conftest import FIXTURES
 from .test_cli import run
 
@@ -328,11 +328,7 @@ def test_a_dockerignore_edited_by_hand_is_drift_until_update_keeps_it(tmp_path: 
 
 def test_a_user_templates_exceptions_do_not_make_init_and_update_disagree(tmp_path: Path) -> None:
     app = make_app(tmp_path / "app", files={"certs/a.pem": "a\n"})
-    house = tmp_path / "house"
-    house.mkdir()
-    builtin = (Path(dockgen.__file__).parent / "templates" / "node-slim.Dockerfile.j2").read_text()
-    (house / "node-slim.Dockerfile.j2").write_text(builtin.replace(
-        "\nWORKDIR {{ plan.workdir }}\n", "\nWORKDIR {{ plan.workdir }}\nCOPY certs/a.pem ./\n"))
+    house = node_slim_with(tmp_path / "house", "COPY certs/a.pem ./\n")
     assert run("init", app, "--template-dir", house, "-t", "node-slim").returncode == 0
     (app / ".dockerignore").write_text((app / ".dockerignore").read_text() + "tmp/\n")
     assert run("update", app, "--write").returncode == 0
@@ -343,11 +339,7 @@ def test_a_user_templates_exceptions_do_not_make_init_and_update_disagree(tmp_pa
 
 def test_update_warns_when_a_kept_line_excludes_what_a_user_template_copies(tmp_path: Path) -> None:
     app = make_app(tmp_path / "app", files={"certs/a.pem": "a\n"})
-    house = tmp_path / "house"
-    house.mkdir()
-    builtin = (Path(dockgen.__file__).parent / "templates" / "node-slim.Dockerfile.j2").read_text()
-    (house / "node-slim.Dockerfile.j2").write_text(builtin.replace(
-        "\nWORKDIR {{ plan.workdir }}\n", "\nWORKDIR {{ plan.workdir }}\nCOPY certs/ ./certs/\n"))
+    house = node_slim_with(tmp_path / "house", "COPY certs/ ./certs/\n")
     assert run("init", app, "--template-dir", house, "-t", "node-slim").returncode == 0
     (app / ".dockerignore").write_text((app / ".dockerignore").read_text() + "certs/\n")
     proc = run("update", app, "--write")

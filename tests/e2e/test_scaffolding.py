@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from ..apps import node_slim_with
 from ..test_examples import copier
 from .harness import PREFIX, build, copy_app, docker, for_this_engine, image_size, run, serve_checks
 
@@ -153,12 +154,7 @@ def test_what_a_user_template_copies_reaches_the_image_and_other_secrets_do_not(
                       "certs/other.pem": "other\n", "ca/root.pem": "ca\n", "ca/sub/inter.pem": "i\n"}.items():
         (app / rel).parent.mkdir(parents=True, exist_ok=True)
         (app / rel).write_text(text)
-    house = tmp_path / "house"
-    house.mkdir()
-    builtin = (REPO / "src" / "dockgen" / "templates" / "node-slim.Dockerfile.j2").read_text()
-    (house / "node-slim.Dockerfile.j2").write_text(builtin.replace(
-        "\nWORKDIR {{ plan.workdir }}\n",
-        "\nWORKDIR {{ plan.workdir }}\nCOPY .env.defaults certs/server.pem ./config/\nCOPY ca/ ./ca/\n"))
+    house = node_slim_with(tmp_path / "house", "COPY .env.defaults certs/server.pem ./config/\nCOPY ca/ ./ca/\n")
     init = subprocess.run([sys.executable, "-m", "dockgen", "init", str(app), "--template-dir", str(house), "-t",
                            "node-slim"], capture_output=True, text=True, check=False)
     assert init.returncode == 0, init.stderr
