@@ -297,3 +297,15 @@ def test_answers_of_a_newer_dockgen_are_warned_about_and_update_says_what_it_rec
     assert report["options"] == {"port": 9001} and report["answers_written"] is False
     init = json.loads(run("init", app, "--json", "--template", "node-slim").stdout)
     assert init["options"] == {"template": "node-slim", "port": 9001}
+
+
+def test_a_dry_run_measures_pyproject_toml_as_it_would_be_with_the_answers(tmp_path: Path) -> None:
+    """init --dry-run does not write the answers into pyproject.toml, but shows the .dockerignore the
+    real run writes: its figures count pyproject.toml at the size it is about to have."""
+    app = shutil.copytree(FIXTURES / "fastapi-uv" / "app", tmp_path / "app")
+    dry = run("init", app, "--port", "8001", "--dry-run", "--json")
+    assert dry.returncode == 0, dry.stderr
+    shown = json.loads(dry.stdout)["context"]
+    assert "[tool.dockgen]" not in (app / "pyproject.toml").read_text()
+    real = json.loads(run("init", app, "--port", "8001", "--json").stdout)["context"]
+    assert shown == real and "[tool.dockgen]" in (app / "pyproject.toml").read_text()

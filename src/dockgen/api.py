@@ -72,12 +72,13 @@ def measure(path: str | os.PathLike[str], plan: BuildPlan, *, allow_list: bool =
 
 
 def _measure(root: Path, plan: BuildPlan, *, allow_list: bool, existing: str | bool | None = True,
-             also_needed: tuple[str, ...] = ()) -> Measured:
+             also_needed: tuple[str, ...] = (), sizes: dict[str, int] | None = None) -> Measured:
     """``existing``: the .dockerignore to merge with (True: the one on disk); ``also_needed``: context
-    paths a user template copies beyond what the plan knows."""
+    paths a user template copies beyond what the plan knows; ``sizes``: files measured at the size
+    they are about to have (a dry run's answers in pyproject.toml)."""
     from .suggest import for_plan
 
-    s = for_plan(root, plan, allowlist=allow_list, existing=existing, also_needed=also_needed)
+    s = for_plan(root, plan, allowlist=allow_list, existing=existing, also_needed=also_needed, sizes=sizes)
     return Measured(file=RenderedFile(path=".dockerignore", content=s.text),
                     context=ContextFigures(sent_files=s.after_files, sent_bytes=s.after_bytes,
                                            before_files=s.before_files, before_bytes=s.before_bytes,
@@ -127,7 +128,9 @@ def generate(path: str | os.PathLike[str], options: Options | None = None, *, fo
         refuse_read_only(root, [*([answers] if answers else []), *(dockerfile if force else []),
                                 *(rendered_copies(dockerfile) if record else [])])  # (no force: a conflict)
     with _Tentative(root, answers, dry_run) as answers_outcome:
-        files, context = _files(root, built, opts, refresh_figures=force)
+        # a dry run does not write the answers: pyproject.toml is measured as it would be with them
+        sizes = {answers.path: len(answers.content.encode("utf-8"))} if dry_run and answers is not None else None
+        files, context = _files(root, built, opts, refresh_figures=force, sizes=sizes)
         if not dry_run:  # the measured .dockerignore and its copy are known now: asked before any file
             from .answers import rendered_copies
             from .write import refuse_read_only
@@ -237,7 +240,8 @@ def template_copies(built: BuildPlan, rendered: list[RenderedFile]) -> tuple[str
 
 
 def _files(root: Path, built: BuildPlan, opts: Options, *, refresh_figures: bool = False,
-           existing: str | bool | None = True) -> tuple[list[RenderedFile], ContextFigures]:
+           existing: str | bool | None = True, sizes: dict[str, int] | None = None
+           ) -> tuple[list[RenderedFile], ContextFigures]:
     """The Dockerfile and the measured .dockerignore (merged with ``existing``, see ``_measure``). A
     .dockerignore on disk whose rules are the new ones is kept as it is (its figures describe the tree
     when it was written: node_modules after `npm ci`, a new source file or a log do not make it differ)
@@ -246,7 +250,7 @@ def _files(root: Path, built: BuildPlan, opts: Options, *, refresh_figures: bool
 
     rendered = render(built)
     measured = _measure(root, built, allow_list=bool(opts.allow_list), existing=existing,
-                        also_needed=template_copies(built, rendered))
+                        also_needed=template_copies(built, rendered), sizes=sizes)
     ignore = measured.file
     if not refresh_figures:
         on_disk = root / ".dockerignore"

@@ -14,7 +14,7 @@ import heapq
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,7 +149,7 @@ def _is_backup(name: str, skip: frozenset[str]) -> bool:
 def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_ignored: bool = False,
          listing: bool = False, top: int = 10, dir_depth: int = 3,
          progress: Callable[[int], None] | None = None, find_secrets: bool = False,
-         skip: frozenset[str] = frozenset()) -> Walk:
+         skip: frozenset[str] = frozenset(), sizes: Mapping[str, int] | None = None) -> Walk:
     """Walk the context once. The hot loop stays small: one ``fstatat`` per entry relative to its
     directory's descriptor, directory totals added once per directory, not per file."""
     base = Path(root)
@@ -226,6 +226,8 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
                     continue
                 is_file = fmt == S_IFREG
                 size = st.st_size if is_file or fmt == S_IFLNK else 0
+                if sizes and rel in sizes:  # a file as it is about to be written (a dry run's pyproject.toml)
+                    size = sizes[rel]
                 if is_file and not excluded and not override and not _allowed(st, 0o4):
                     result.warnings.append(Problem(path=rel, message="unreadable: sent as an empty file"))
                     size = 0

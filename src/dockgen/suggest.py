@@ -201,7 +201,7 @@ def excludes_needed(pattern: str, needed: list[str]) -> list[str]:
 
 def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[IgnoreRule] | None = None,
             existing: str | None = None, allowlist: bool = False, top: int = 5, version: str = "",
-            excepted: tuple[str, ...] = ()) -> Suggestion:
+            excepted: tuple[str, ...] = (), sizes: dict[str, int] | None = None) -> Suggestion:
     """The measured .dockerignore for the context at ``root``.
 
     ``needed``: context paths the Dockerfile copies ("." when it copies everything; they stay sent).
@@ -240,13 +240,14 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
     mine = [ln for ln in mine if ln.strip() not in ours or ln.strip()[1:].lstrip("/") in negations]
     after_lines = [ln for ln in after_lines if ln.strip() not in ours]
     user, tail = _rules(mine), _rules(after_lines)
-    before = walk(base, parse("\n".join(user + tail) + "\n") if user or tail else None, skip=OWN_FILES)
+    before = walk(base, parse("\n".join(user + tail) + "\n") if user or tail else None, skip=OWN_FILES,
+                  sizes=sizes)
     flagged = [ln for ln in user + tail
                if not ln.strip().startswith("!") and excludes_needed(ln.strip(), [*needed, *excepted])]
 
     # measure each rule as it will be written (the user's lines first), walking what they keep out too
     merged = parse("\n".join(user + [e.pattern for e in safe] + tail) + "\n")
-    measured = walk(base, merged, measure_ignored=True, skip=OWN_FILES)
+    measured = walk(base, merged, measure_ignored=True, skip=OWN_FILES, sizes=sizes)
     offset = len(merged.patterns) - len(safe) - len(tail)
     sized = [replace(e, files=measured.by_rule[offset + i][0], bytes=measured.by_rule[offset + i][1])
              for i, e in enumerate(safe)]
@@ -256,7 +257,7 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
         body, written = _allowlist_body(base, entries, [*needed, *excepted])
     else:
         body, written = _deny_body(entries)
-    after = walk(base, parse("\n".join(user + written + tail) + "\n"), top=top, skip=OWN_FILES)
+    after = walk(base, parse("\n".join(user + written + tail) + "\n"), top=top, skip=OWN_FILES, sizes=sizes)
     heavy = _heavy_uncovered(after, needed, top)
 
     head = [f"{HEADER} {version}: {measure_text(after.sent_files, after.sent_bytes)} sent "
@@ -321,7 +322,8 @@ def _heavy_uncovered(after: Walk, needed: list[str], top: int) -> list[tuple[str
 
 
 def for_plan(root: str | os.PathLike[str], plan: object, *, allowlist: bool = False,
-             existing: str | bool | None = True, also_needed: tuple[str, ...] = ()) -> Suggestion:
+             existing: str | bool | None = True, also_needed: tuple[str, ...] = (),
+             sizes: dict[str, int] | None = None) -> Suggestion:
     """The measured .dockerignore ``dockgen init`` writes for a plan, merged with ``existing`` (True:
     the .dockerignore on disk; `dockgen update` passes the one dockgen rendered last)."""
     from .model import BuildPlan
@@ -335,4 +337,4 @@ def for_plan(root: str | os.PathLike[str], plan: object, *, allowlist: bool = Fa
         existing = None
     excepted = tuple(p for p in dict.fromkeys(also_needed) if p not in plan.context_needs)
     return suggest(root, needed=list(plan.context_needs), excepted=excepted, extra=list(plan.ignore), existing=existing,
-                   allowlist=allowlist, version=plan.dockgen_version)
+                   allowlist=allowlist, version=plan.dockgen_version, sizes=sizes)

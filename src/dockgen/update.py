@@ -166,7 +166,8 @@ def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
     with _Tentative(base_dir, answers_file, dry_run=not write) as tentative:
         # the new render grows from what dockgen rendered last; the merge then adds the user's edits
         last = rendered_base(base_dir, ".dockerignore")
-        files, _ = _files(base_dir, built, opts, existing=True if last is None else last)
+        sizes = None if write else {answers_file.path: len(answers_file.content.encode("utf-8"))}  # as if written
+        files, _ = _files(base_dir, built, opts, existing=True if last is None else last, sizes=sizes)
         on_disk = {f.path: _read(base_dir / f.path) for f in files}
         crlf = {p for p, text in on_disk.items() if text is not None and "\r\n" in text}
         updates = tuple(merge(f.path, rendered_base(base_dir, f.path), _lf(on_disk[f.path]), f.content)
