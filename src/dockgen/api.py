@@ -75,7 +75,7 @@ def _measure(root: Path, plan: BuildPlan, *, allow_list: bool, existing: str | b
              also_needed: tuple[str, ...] = (), sizes: dict[str, int] | None = None) -> Measured:
     """``existing``: the .dockerignore to merge with (True: the one on disk); ``also_needed``: context
     paths a user template copies beyond what the plan knows; ``sizes``: files measured at the size
-    they are about to have (a dry run's answers in pyproject.toml)."""
+    they are about to have (the answers in pyproject.toml, see ``as_written``)."""
     from .suggest import for_plan
 
     s = for_plan(root, plan, allowlist=allow_list, existing=existing, also_needed=also_needed, sizes=sizes)
@@ -120,35 +120,27 @@ def generate(path: str | os.PathLike[str], options: Options | None = None, *, fo
     if answers_read is not None:
         built = with_newer_notice(built, answers_read.version)
     answers = render_answers(root, opts, built.language) if record else None
-    if not dry_run:  # a read-only file this call would change: refused before any file is touched
-        from .answers import rendered_copies
+    files, context = _files(root, built, opts, refresh_figures=force, sizes=as_written(answers))
+    kept = set() if force else _kept_edits(root, files, lambda base: _measure(
+        root, built, allow_list=bool(opts.allow_list), existing=base,
+        also_needed=template_copies(built, files)).file.content)
+    mine = [f for f in files if f.path not in kept]  # a kept file's base stays what dockgen rendered last
+    copies = rendered_copies(mine) if record else []
+    if not dry_run:  # a read-only file any step would change is refused before the first write
         from .write import refuse_read_only
 
-        dockerfile = [f for f in render(built) if f.path == "Dockerfile"]
-        refuse_read_only(root, [*([answers] if answers else []), *(dockerfile if force else []),
-                                *(rendered_copies(dockerfile) if record else [])])  # (no force: a conflict)
-    with _Tentative(root, answers, dry_run) as answers_outcome:
-        # a dry run does not write the answers: pyproject.toml is measured as it would be with them
-        sizes = {answers.path: len(answers.content.encode("utf-8"))} if dry_run and answers is not None else None
-        files, context = _files(root, built, opts, refresh_figures=force, sizes=sizes)
-        if not dry_run:  # the measured .dockerignore and its copy are known now: asked before any file
-            from .answers import rendered_copies
-            from .write import refuse_read_only
-
-            ignore = [f for f in files if f.path == ".dockerignore"]
-            refuse_read_only(root, [*(ignore if force else []), *(rendered_copies(ignore) if record else [])])
-        kept = set() if force else _kept_edits(root, files, lambda base: _measure(
-            root, built, allow_list=bool(opts.allow_list), existing=base,
-            also_needed=template_copies(built, files)).file.content)
-        written = iter(_write([f for f in files if f.path not in kept], root, force=force, dry_run=dry_run))
-        outcomes = [WriteOutcome(path=f.path, status=WriteStatus.KEEP, written=False) if f.path in kept
-                    else next(written) for f in files]
-        conflict = any(o.status is WriteStatus.CONFLICT for o in outcomes)
-        answers_outcome.keep = not conflict
-    if record and not dry_run and not conflict:  # a kept file's base stays what dockgen rendered last
-        _write(rendered_copies([f for f in files if f.path not in kept]), root, force=True, backup=False)
+        refuse_read_only(root, [*([answers] if answers else []), *(mine if force else []), *copies])
+    written = iter(_write(mine, root, force=force, dry_run=dry_run))
+    outcomes = [WriteOutcome(path=f.path, status=WriteStatus.KEEP, written=False) if f.path in kept
+                else next(written) for f in files]
+    conflict = any(o.status is WriteStatus.CONFLICT for o in outcomes)
+    answers_outcome = None  # with a conflict, what writing it would do: nothing at all is written
+    if answers is not None:
+        answers_outcome = _write([answers], root, force=True, dry_run=dry_run or conflict, backup=False)[0]
+    if not dry_run and not conflict:
+        _write(copies, root, force=True, backup=False)
     return Generated(plan=built, files=files, outcomes=outcomes, context=context, options=opts,
-                     answers=answers_outcome.outcome)
+                     answers=answers_outcome)
 
 
 def update(path: str | os.PathLike[str], options: Options | None = None, *, write: bool = False,
@@ -265,33 +257,8 @@ def _files(root: Path, built: BuildPlan, opts: Options, *, refresh_figures: bool
     return files, measured.context
 
 
-class _Tentative:
-    """The answers file written before the context is measured (a pyproject.toml it grows is part of
-    the context), put back as it was unless ``keep`` is set."""
-
-    def __init__(self, root: Path, file: RenderedFile | None, dry_run: bool) -> None:
-        self.root, self.file, self.dry_run = root, file, dry_run
-        self.keep = False
-        self.outcome: WriteOutcome | None = None
-        self.old: bytes | None = None
-
-    def __enter__(self) -> _Tentative:
-        if self.file is None:
-            return self
-        target = self.root / self.file.path
-        self.old = target.read_bytes() if target.is_file() else None
-        self.outcome = _write([self.file], self.root, force=True, dry_run=self.dry_run, backup=False)[0]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        from .write import atomic_write
-
-        if self.file is None or self.outcome is None or not self.outcome.written or (self.keep and exc[0] is None):
-            return
-        target = self.root / self.file.path
-        if self.old is None:
-            target.unlink(missing_ok=True)
-        else:
-            atomic_write(target, self.old)
-        self.outcome = self.outcome.replace(written=False)
+def as_written(answers: RenderedFile | None) -> dict[str, int] | None:
+    """The answers file's size once written: the context is measured with it (a pyproject.toml that
+    grows a [tool.dockgen] table is part of the context) before anything is written."""
+    return None if answers is None else {answers.path: len(answers.content.encode("utf-8"))}
 

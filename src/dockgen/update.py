@@ -140,7 +140,7 @@ def _read(path: Path) -> str | None:
 def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
            pins: Pins | None = None) -> UpdateResult:
     from .answers import kept_record, read_answers, render_answers, rendered_base, rendered_copies
-    from .api import _files, _Tentative, origins_of, stamped_options, template_copies, with_newer_notice
+    from .api import _files, as_written, origins_of, stamped_options, template_copies, with_newer_notice
     from .detect import detect
     from .plan import plan_app
     from .write import refuse_read_only
@@ -163,32 +163,30 @@ def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
                      origins=origins_of(given, recorded, answers.file))
     built = with_newer_notice(built, answers.version)
     answers_file = render_answers(base_dir, opts, built.language)
-    with _Tentative(base_dir, answers_file, dry_run=not write) as tentative:
-        # the new render grows from what dockgen rendered last; the merge then adds the user's edits
-        last = rendered_base(base_dir, ".dockerignore")
-        sizes = None if write else {answers_file.path: len(answers_file.content.encode("utf-8"))}  # as if written
-        files, _ = _files(base_dir, built, opts, existing=True if last is None else last, sizes=sizes)
-        on_disk = {f.path: _read(base_dir / f.path) for f in files}
-        crlf = {p for p, text in on_disk.items() if text is not None and "\r\n" in text}
-        updates = tuple(merge(f.path, rendered_base(base_dir, f.path), _lf(on_disk[f.path]), f.content)
-                        for f in files)
-        conflicted = any(u.status == "conflict" for u in updates)
-        written: list[WriteOutcome] = []
-        if write and not conflicted:
-            # written in the file's own line endings (a CRLF checkout stays CRLF)
-            changed = [RenderedFile(path=u.path, content=u.content.replace("\n", "\r\n") if u.path in crlf
-                                    else u.content) for u in updates
-                       if u.content is not None and u.status != "identical" and u.content != _lf(on_disk[u.path])]
-            # a read-only file among all this writes is refused before the first one is written (the
-            # answers, written tentatively, are then put back as they were)
-            # a .dockerignore kept with the user's edits is recorded as such (the Dockerfile: its stamp)
-            kept = [kept_record(u.path, u.content) for u in updates
-                    if u.path == ".dockerignore" and u.status in ("keep", "merge") and u.content is not None]
-            refuse_read_only(base_dir, [*changed, *rendered_copies(files), *kept])
-            written = write_files(changed, base_dir, force=True, backup=False)
-            write_files([*rendered_copies(files), *kept], base_dir, force=True, backup=False)
-            tentative.keep = True
-    answers_written = bool(tentative.keep and tentative.outcome is not None and tentative.outcome.written)
+    # the new render grows from what dockgen rendered last; the merge then adds the user's edits
+    last = rendered_base(base_dir, ".dockerignore")
+    files, _ = _files(base_dir, built, opts, existing=True if last is None else last, sizes=as_written(answers_file))
+    on_disk = {f.path: _read(base_dir / f.path) for f in files}
+    crlf = {p for p, text in on_disk.items() if text is not None and "\r\n" in text}
+    updates = tuple(merge(f.path, rendered_base(base_dir, f.path), _lf(on_disk[f.path]), f.content)
+                    for f in files)
+    conflicted = any(u.status == "conflict" for u in updates)
+    written: list[WriteOutcome] = []
+    answers_written = False
+    if write and not conflicted:
+        # written in the file's own line endings (a CRLF checkout stays CRLF)
+        changed = [RenderedFile(path=u.path, content=u.content.replace("\n", "\r\n") if u.path in crlf
+                                else u.content) for u in updates
+                   if u.content is not None and u.status != "identical" and u.content != _lf(on_disk[u.path])]
+        # a .dockerignore kept with the user's edits is recorded as such (the Dockerfile: its stamp)
+        kept = [kept_record(u.path, u.content) for u in updates
+                if u.path == ".dockerignore" and u.status in ("keep", "merge") and u.content is not None]
+        ours = [*rendered_copies(files), *kept]
+        # a read-only file among all this writes is refused before the first one is written
+        refuse_read_only(base_dir, [answers_file, *changed, *ours])
+        written = write_files(changed, base_dir, force=True, backup=False)
+        write_files(ours, base_dir, force=True, backup=False)
+        answers_written = write_files([answers_file], base_dir, force=True, backup=False)[0].written
     ignore = next((u.content for u in updates if u.path == ".dockerignore" and u.content is not None), None)
     warnings = _excluded_copies(ignore, (*built.context_needs, *template_copies(built, files))) \
         if ignore is not None else ()
