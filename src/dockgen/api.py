@@ -174,7 +174,7 @@ def _kept_edits(root: Path, files: list[RenderedFile], ignore_from: Callable[[st
             continue
         if f.path == "Dockerfile":
             stamp, body = split(mine)
-            if base == f.content and stamp is not None and digest(body) == stamp.body:
+            if base == f.content and stamp is not None and stamp.matches(body):
                 kept.add(f.path)
         elif (f.path == ".dockerignore" and kept_digest(root, f.path) == digest(mine.replace("\r\n", "\n"))
               and without_figures(base) == without_figures(ignore_from(base))):

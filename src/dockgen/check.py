@@ -19,7 +19,7 @@ from . import __version__
 from .errors import DockgenError
 from .model import Carry
 from .record import Record
-from .stamp import digest, split
+from .stamp import split
 from .write import unified_diff
 
 
@@ -74,7 +74,7 @@ def check(root: str | os.PathLike[str], dockerfile: str = "Dockerfile") -> Check
     fresh = render_dockerfile(plan_app(facts, options, carry=carry_of(stamp.carry), root=base))
     _, fresh_body = split(fresh)
     reasons: list[str] = []
-    edited = digest(body) != stamp.body
+    edited = not stamp.matches(body)
     reverted = edited and fresh_body == body  # hand-edited back to exactly what dockgen renders
     if edited and not reverted:
         reasons.append(f"{dockerfile} was edited by hand after dockgen wrote it")

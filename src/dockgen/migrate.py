@@ -603,12 +603,12 @@ def _from_stamp(base: Path, dockerfile: str, text: str, findings: list[Finding])
     from .model import RenderedFile
     from .plan import Options, plan_app
     from .render import render
-    from .stamp import digest, split
+    from .stamp import split
     from .suggest import for_plan
     from .write import unified_diff
 
     stamp, body = split(text)
-    if stamp is None or digest(body) != stamp.body:
+    if stamp is None or not stamp.matches(body):
         return None
     last = rendered_base(base, dockerfile)
     if last is not None and split(last)[1] != body:

@@ -30,6 +30,11 @@ class Stamp(Record):
     body: str
     carry: dict[str, object] | None = None  # what a migration kept (JSON), when the file came from one
 
+    def matches(self, body: str) -> bool:
+        """``body`` (the file without its stamp line) is what was stamped: nobody edited it since
+        dockgen wrote it (or `dockgen update --write` restamped the edits it kept)."""
+        return digest(body) == self.body
+
 
 def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:12]

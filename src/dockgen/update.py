@@ -120,10 +120,10 @@ def merge(path: str, base: str | None, yours: str | None, new: str) -> FileUpdat
 
 def _unedited(text: str) -> str | None:
     """A Dockerfile whose stamp still matches its body is exactly what dockgen rendered: its own base."""
-    from .stamp import digest, split
+    from .stamp import split
 
     stamp, body = split(text)
-    return text if stamp is not None and digest(body) == stamp.body else None
+    return text if stamp is not None and stamp.matches(body) else None
 
 
 def _read(path: Path) -> str | None:
