@@ -9,27 +9,26 @@ from .record import Record
 
 class Category(Record):
     name: str
-    always: bool  # written even when the tree has nothing it matches today
-    rules: tuple[str, ...]
+    rules: tuple[str, ...]  # every one is written, whether the tree holds something it matches or not
 
 
 CATEGORIES: tuple[Category, ...] = (
-    Category(name="dependencies: installed inside the image", always=True,
+    Category(name="dependencies: installed inside the image",
              rules=("**/node_modules", "**/bower_components", "**/jspm_packages")),
-    Category(name="version control", always=True, rules=(".git", ".hg", ".svn")),
-    Category(name="secrets: environment files and keys never enter the image", always=True,
+    Category(name="version control", rules=(".git", ".hg", ".svn")),
+    Category(name="secrets: environment files and keys never enter the image",
              rules=("**/.env", "**/.env.*", "**/*.pem", "**/*.key", "**/id_rsa*", "**/id_ed25519*",
                     "**/.git-credentials", "**/.netrc")),
-    Category(name="logs", always=True,
+    Category(name="logs",
              rules=("**/*.log", "**/npm-debug.log*", "**/yarn-debug.log*", "**/yarn-error.log*", "logs")),
-    Category(name="caches", always=True,
+    Category(name="caches",
              rules=("**/.cache", "**/.turbo", "**/.parcel-cache", ".eslintcache", ".npm", ".pnpm-store",
                     "**/__pycache__", "**/.pytest_cache", "**/.mypy_cache", "**/.ruff_cache", ".gradle")),
-    Category(name="test and coverage output", always=True,
+    Category(name="test and coverage output",
              rules=("coverage", ".nyc_output", "test-results", "playwright-report", "htmlcov", ".tox")),
-    Category(name="editor and OS files", always=True,
+    Category(name="editor and OS files",
              rules=(".vscode", ".idea", "**/.DS_Store", "**/*.swp", "**/Thumbs.db")),
-    Category(name="container files: editing them must not bust the COPY cache", always=True,
+    Category(name="container files: editing them must not bust the COPY cache",
              rules=("Dockerfile*", "**/*.Dockerfile", ".dockerignore", ".dockerignore.bak*", "**/docker-compose*.yml",
                     "**/docker-compose*.yaml", "**/compose.yml", "**/compose.yaml", ".dockgen.toml", ".dockgen")),
 )
@@ -50,9 +49,9 @@ def node_plan_rules(*, built_outputs: tuple[str, ...], secret_npmrc: bool, yarn_
 
 
 def default_rules(plan_rules: tuple[IgnoreRule, ...]) -> list[IgnoreRule]:
-    """The unmeasured default: the plan's rules, then every always-written category."""
+    """The unmeasured default: the plan's rules, then every category's."""
     out = list(plan_rules)
-    out += [IgnoreRule(pattern=p, comment=c.name) for c in CATEGORIES if c.always for p in c.rules]
+    out += [IgnoreRule(pattern=p, comment=c.name) for c in CATEGORIES for p in c.rules]
     return out
 
 

@@ -25,6 +25,7 @@ from .ignore import CATEGORIES
 from .model import IgnoreRule
 
 HEADER = "# .dockerignore measured by dockgen"
+PLAN_CATEGORY = "what this app builds"  # the section of the plan's own rules that name no other
 # the files dockgen writes are left out of every measurement, so writing them changes no figure
 # (the recorded answers and the last rendered files under .dockgen/ included)
 # (and the .bak copies `init --force` keeps)
@@ -39,7 +40,6 @@ FLAG = "# dockgen: the next line excludes a file the Dockerfile copies: review i
 class Entry:
     pattern: str
     category: str
-    always: bool
     files: int = 0
     bytes: int = 0
     exceptions: tuple[str, ...] = ()  # `!path` lines after the rule: what a user template copies
@@ -79,12 +79,6 @@ NESTED_TITLE = "and never these, wherever they are"
 
 
 TAIL_START = "# --- your rules after dockgen's (kept in your order) ---"
-
-
-def user_lines(existing: str | None, known: dict[str, str] | None = None) -> list[str]:
-    """The user's own lines of an existing .dockerignore (all of them; see ``user_parts``)."""
-    head, tail = user_parts(existing, known)
-    return head + tail
 
 
 def user_parts(existing: str | None, known: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
@@ -178,10 +172,9 @@ def _rules(lines: list[str]) -> list[str]:
 
 def _copied_paths(base: Path, source: str, limit: int = 5000) -> list[str]:
     """The context paths a COPY source takes: the path; what a wildcard matches; what a directory holds."""
-    found: list[str] = [source]
-    roots = sorted(str(p.relative_to(base)) for p in base.glob(source)) if any(c in source for c in "*?[") \
-        else [source]
-    for rel in roots:
+    wildcard = any(c in source for c in "*?[")
+    found: list[str] = [source] if wildcard else []
+    for rel in sorted(str(p.relative_to(base)) for p in base.glob(source)) if wildcard else [source]:
         found.append(rel)
         top = base / rel
         if top.is_dir() and not top.is_symlink():
@@ -210,8 +203,9 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
     out) and followed by an exception (`!path`) for it.
     """
     base = Path(root)
-    known = {_key(p): c.name for c in CATEGORIES for p in c.rules}
-    known |= {_key(r.pattern): r.comment or "what this app builds" for r in extra or []}
+    candidates = [Entry(pattern=r.pattern, category=r.comment or PLAN_CATEGORY) for r in extra or []]
+    candidates += [Entry(pattern=p, category=c.name) for c in CATEGORIES for p in c.rules]
+    known = {_key(e.pattern): e.category for e in reversed(candidates)}  # rule -> its section (first wins)
     mine, after_lines = user_parts(existing, known)
     copied = {src: _copied_paths(base, src) for src in excepted}
     # the user's own exceptions come before dockgen's rules: a rule of dockgen's that would exclude
@@ -220,9 +214,6 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
     copied |= {src: _copied_paths(base, src) for src in negations if src and src not in copied}
     user = _rules(mine)
 
-    candidates: list[Entry] = [Entry(pattern=r.pattern, category=r.comment or "what this app builds", always=True)
-                               for r in extra or []]
-    candidates += [Entry(pattern=p, category=c.name, always=c.always) for c in CATEGORIES for p in c.rules]
     seen = {_key(p) for p in user + _rules(after_lines)}
     safe: list[Entry] = []
     dropped: list[str] = []
@@ -249,9 +240,8 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
     merged = parse("\n".join(user + [e.pattern for e in safe] + tail) + "\n")
     measured = walk(base, merged, measure_ignored=True, skip=OWN_FILES, sizes=sizes)
     offset = len(merged.patterns) - len(safe) - len(tail)
-    sized = [replace(e, files=measured.by_rule[offset + i][0], bytes=measured.by_rule[offset + i][1])
-             for i, e in enumerate(safe)]
-    entries = [e for e in sized if e.always or e.files or e.pattern.startswith("!")]
+    entries = [replace(e, files=measured.by_rule[offset + i][0], bytes=measured.by_rule[offset + i][1])
+               for i, e in enumerate(safe)]
 
     if allowlist:
         body, written = _allowlist_body(base, entries, [*needed, *excepted])
