@@ -227,19 +227,24 @@ def _own_line_endings(raw: str, out: str) -> str:
 KEPT_SUFFIX = ".kept"
 
 
-def kept_digest(root: str | os.PathLike[str], rel: str) -> str | None:
-    """The digest of ``rel`` as `dockgen update --write` last kept it with the user's edits (None: never)."""
+def _kept_digest(content: str) -> str:
+    from .stamp import digest
+
+    return digest(content.replace("\r\n", "\n"))  # a CRLF checkout of the kept file is that file
+
+
+def is_kept(root: str | os.PathLike[str], rel: str, content: str) -> bool:
+    """``content`` of ``rel`` is what `dockgen update --write` last kept with the user's edits."""
     try:
-        return (Path(root) / RENDERED_DIR / (rel + KEPT_SUFFIX)).read_text(encoding="utf-8").strip() or None
+        recorded = (Path(root) / RENDERED_DIR / (rel + KEPT_SUFFIX)).read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError):
-        return None
+        return False
+    return recorded == _kept_digest(content)
 
 
 def kept_record(rel: str, content: str) -> RenderedFile:
     """The record that ``content`` of ``rel``, with the user's edits, is what update kept."""
-    from .stamp import digest
-
-    return RenderedFile(path=f"{RENDERED_DIR}/{rel}{KEPT_SUFFIX}", content=digest(content.replace("\r\n", "\n")) + "\n")
+    return RenderedFile(path=f"{RENDERED_DIR}/{rel}{KEPT_SUFFIX}", content=_kept_digest(content) + "\n")
 
 
 def rendered_base(root: str | os.PathLike[str], rel: str) -> str | None:

@@ -159,8 +159,8 @@ def _kept_edits(root: Path, files: list[RenderedFile], ignore_from: Callable[[st
     update kept it (a Dockerfile: its stamp, which update restamps; a .dockerignore: the hash update
     recorded in .dockgen/rendered/.dockerignore.kept). init leaves them as they are.
     ``ignore_from(base)``: the .dockerignore dockgen renders growing from ``base`` (as update does)."""
-    from .answers import kept_digest, rendered_base
-    from .stamp import digest, split
+    from .answers import is_kept, rendered_base
+    from .stamp import split
     from .suggest import without_figures
 
     kept: set[str] = set()
@@ -176,7 +176,7 @@ def _kept_edits(root: Path, files: list[RenderedFile], ignore_from: Callable[[st
             stamp, body = split(mine)
             if base == f.content and stamp is not None and stamp.matches(body):
                 kept.add(f.path)
-        elif (f.path == ".dockerignore" and kept_digest(root, f.path) == digest(mine.replace("\r\n", "\n"))
+        elif (f.path == ".dockerignore" and is_kept(root, f.path, mine)
               and without_figures(base) == without_figures(ignore_from(base))):
             kept.add(f.path)
     return kept

@@ -99,17 +99,13 @@ def refuse_read_only(root: str | os.PathLike[str], files: list[RenderedFile]) ->
     """A DockgenError when one of these files exists, differs and is read-only: callers that write
     several files in steps (answers, then the files, then their rendered copies) ask first, so a
     refusal comes before any of them is touched."""
+    base = Path(root)
     for f in files:
         _checked_path(f.path)
-        _inside(Path(root), f.path)
-        target = Path(root) / f.path
-        if target.is_file():
-            try:
-                same = _universal(target.read_text(encoding="utf-8")) == _universal(f.content)
-            except (OSError, UnicodeDecodeError):
-                same = False
-            if not same:
-                _refuse_read_only(target, f.path)
+        _inside(base, f.path)
+        old = _read_existing(base / f.path, f.path)  # compared as plan_writes compares: would it be written?
+        if old is not None and old != _universal(f.content):
+            _refuse_read_only(base / f.path, f.path)
 
 
 def _universal(text: str) -> str:
