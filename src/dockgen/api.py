@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Unpack
+from typing import TYPE_CHECKING, Unpack
 
 from . import __version__
 from .detect import Facts
@@ -22,6 +22,9 @@ from .plan import Options, OptionValues, options_from, plan_app
 from .record import Record
 from .render import render as _render
 from .update import UpdateResult
+
+if TYPE_CHECKING:
+    from .answers import Answers
 from .write import write as _write
 
 
@@ -106,19 +109,10 @@ def generate(path: str | os.PathLike[str], options: Options | None = None, *, fo
     [tool.dockgen] for Python apps, else .dockgen.toml) with the rendered files under
     .dockgen/rendered/ (``dockgen update``'s merge base). A conflict (a differing file, no ``force``)
     writes nothing at all. ``dry_run`` writes nothing and reports what would happen."""
-    from .answers import read_answers, render_answers, rendered_copies
+    from .answers import render_answers, rendered_copies
 
     root = Path(path)
-    given = options_from(options, values)
-    answers_read = read_answers(root) if use_answers else None
-    recorded = answers_read.options if answers_read is not None else Options()
-    if answers_read is not None and answers_read.file is None:  # no answers: the stamp's, like update
-        recorded = stamped_options(root) or recorded
-    opts = given.over(recorded)
-    origins = origins_of(given, recorded, answers_read.file if answers_read is not None else None)
-    built = plan_app(_detect(root, opts.language), opts, pins, root=root, origins=origins)
-    if answers_read is not None:
-        built = with_newer_notice(built, answers_read.version)
+    _, opts, built = plan_recorded(root, options_from(options, values), use_answers=use_answers, pins=pins)
     answers = render_answers(root, opts, built.language) if record else None
     files, context = _files(root, built, opts, refresh_figures=force, sizes=as_written(answers))
     kept = set() if force else _kept_edits(root, files, lambda base: _measure(
@@ -180,6 +174,29 @@ def _kept_edits(root: Path, files: list[RenderedFile], ignore_from: Callable[[st
               and without_figures(base) == without_figures(ignore_from(base))):
             kept.add(f.path)
     return kept
+
+
+def plan_recorded(root: Path, given: Options, *, use_answers: bool = True, use_stamp: bool = True,
+                  require: bool = False, pins: Pins | None = None) -> tuple[Answers | None, Options, BuildPlan]:
+    """The plan with the recorded answers under the options ``given`` (a flag wins over an answer):
+    (the answers read, the options used, the plan). With no answers file, the Dockerfile stamp's
+    options stand in (``use_stamp``); ``require``: an error when there is neither."""
+    from .answers import read_answers
+    from .errors import DockgenError
+
+    answers = read_answers(root) if use_answers else None
+    recorded = answers.options if answers is not None else Options()
+    if answers is not None and answers.file is None and (use_stamp or require):
+        stamped = stamped_options(root)
+        if stamped is None and require:
+            raise DockgenError(f"no recorded answers in {root} (no .dockgen.toml, no [tool.dockgen] in "
+                               "pyproject.toml, no dockgen-stamped Dockerfile)",
+                               "run `dockgen init` first: it records the answers `dockgen update` uses")
+        recorded = stamped or recorded
+    opts = given.over(recorded)
+    built = plan_app(_detect(root, opts.language), opts, pins, root=root,
+                     origins=origins_of(given, recorded, answers.file if answers is not None else None))
+    return answers, opts, with_newer_notice(built, answers.version if answers is not None else None)
 
 
 def with_newer_notice(built: BuildPlan, recorded: str | None) -> BuildPlan:

@@ -139,29 +139,16 @@ def _read(path: Path) -> str | None:
 
 def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
            pins: Pins | None = None) -> UpdateResult:
-    from .answers import kept_record, read_answers, render_answers, rendered_base, rendered_copies
-    from .api import _files, as_written, origins_of, stamped_options, template_copies, with_newer_notice
-    from .detect import detect
-    from .plan import plan_app
+    from .answers import kept_record, render_answers, rendered_base, rendered_copies
+    from .api import _files, as_written, plan_recorded, template_copies
     from .write import refuse_read_only
     from .write import write as write_files
 
     base_dir = Path(root)
     if not base_dir.is_dir():
         raise DockgenError(f"{base_dir}: no such directory", "pass the app's root directory")
-    answers = read_answers(base_dir)
-    recorded = answers.options
-    if answers.file is None:
-        stamped = stamped_options(base_dir)
-        if stamped is None:
-            raise DockgenError(f"no recorded answers in {base_dir} (no .dockgen.toml, no [tool.dockgen] in "
-                               "pyproject.toml, no dockgen-stamped Dockerfile)",
-                               "run `dockgen init` first: it records the answers `dockgen update` uses")
-        recorded = stamped
-    opts = given.over(recorded)
-    built = plan_app(detect(base_dir, opts.language), opts, pins, root=base_dir,
-                     origins=origins_of(given, recorded, answers.file))
-    built = with_newer_notice(built, answers.version)
+    answers, opts, built = plan_recorded(base_dir, given, require=True, pins=pins)
+    assert answers is not None
     answers_file = render_answers(base_dir, opts, built.language)
     # the new render grows from what dockgen rendered last; the merge then adds the user's edits
     last = rendered_base(base_dir, ".dockerignore")

@@ -147,17 +147,10 @@ def plan(path: PathArg = Path("."), template: TemplateOpt = None, node_version: 
          json_out: JsonOpt = False) -> None:
     """Show every decision dockgen would make for the app, and why (with the recorded answers, like init)."""
     from .. import api
-    from ..answers import read_answers
     from ..model import to_jsonable
-    from ..plan import Options, plan_app
 
     given = _options(template, node_version, port, python_version, language, template_dir, path)
-    answers = read_answers(path) if not ignore_answers else None
-    recorded = answers.options if answers is not None else Options()
-    opts = given.over(recorded)
-    built = plan_app(api.detect(path, opts.language), opts, root=path,
-                     origins=api.origins_of(given, recorded, answers.file if answers is not None else None))
-    built = api.with_newer_notice(built, answers.version if answers is not None else None)
+    _, _, built = api.plan_recorded(path, given, use_answers=not ignore_answers, use_stamp=False)
     if json_out:
         emit_json(to_jsonable(built))
         return
