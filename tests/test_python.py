@@ -82,8 +82,10 @@ def test_version_hints_are_all_collected(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("files", "framework", "target"), [
     ({"requirements.txt": "flask\n", "app.py": FLASK}, Framework.FLASK, "app:app"),
-    ({"requirements.txt": "flask\n", "myapp/__init__.py": "def create_app():\n    pass\n"}, Framework.FLASK,
-     "myapp:create_app()"),
+    ({"requirements.txt": "flask\n", "myapp/__init__.py": "def create_app():\n    return Flask(__name__)\n"},
+     Framework.FLASK, "myapp:create_app()"),
+    ({"requirements.txt": "fastapi\n", "svc/factory.py": "def create_app() -> FastAPI:\n    return FastAPI()\n"},
+     Framework.FASTAPI, "svc.factory:create_app()"),
     ({"requirements.txt": "fastapi\n", "api/main.py": "from fastapi import FastAPI\napp = FastAPI()\n"},
      Framework.FASTAPI, "api.main:app"),
     ({"requirements.txt": "starlette\n", "asgi.py": "app = Starlette(routes=[])\n"}, Framework.STARLETTE, "asgi:app"),

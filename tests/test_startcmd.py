@@ -23,7 +23,7 @@ def test_translations(scripts: dict[str, str], argv: tuple[str, ...], env: tuple
     assert t.argv == argv and t.env == env and t.problem is None
 
 
-@pytest.mark.parametrize("start", ["npm run build && node dist/x.js", "node a.js | tee log", "nodemon app.js",
+@pytest.mark.parametrize("start", ["rm -rf dist && node dist/x.js", "node a.js | tee log", "nodemon app.js",
                                    "ts-node src/index.ts", "node $(cat entry)", "node 'unterminated",
                                    "node server.js --port $PORT"])
 def test_untranslatable_scripts_say_why(start: str) -> None:
@@ -34,3 +34,16 @@ def test_untranslatable_scripts_say_why(start: str) -> None:
 def test_recursion_is_bounded() -> None:
     t = translate({"start": "npm run a", "a": "npm run b", "b": "npm run a"})
     assert t.argv is None and "deeply" in (t.problem or "")
+
+
+@pytest.mark.parametrize(("start", "argv", "prebuild"), [
+    ("npm run build:ts && fastify start -l info dist/app.js",
+     ("node", "node_modules/.bin/fastify", "start", "-l", "info", "dist/app.js"), ("npm run build:ts",)),
+    ("tsc && node dist/index.js", ("node", "dist/index.js"), ("tsc",)),
+    ("npm run build && node dist/x.js", ("node", "dist/x.js"), ("npm run build",)),
+    ("tsc -p tsconfig.build.json && node dist/main", ("node", "dist/main"), ("tsc -p tsconfig.build.json",)),
+])
+def test_a_build_step_before_the_start_is_left_to_the_build_stage(start: str, argv: tuple[str, ...],
+                                                                   prebuild: tuple[str, ...]) -> None:
+    t = translate({"start": start, "build:ts": "tsc"})
+    assert t.argv == argv and t.prebuild == prebuild and t.problem is None

@@ -78,7 +78,7 @@ def test_exact_version_is_kept() -> None:
 
 @pytest.mark.parametrize(("text", "msg"), [
     (">99", "no Node.js release satisfies"), ("junk!", "not a Node.js version or range"),
-    ("lts/foo", "unknown LTS codename"), ("lts/gallium", "Node 16"), ("22.0.99", "does not exist"),
+    ("lts/foo", "unknown LTS codename"), ("22.0.99", "does not exist"),
 ])
 def test_bad_requests_are_clear_errors(text: str, msg: str) -> None:
     with pytest.raises(VersionError) as err:
@@ -212,3 +212,19 @@ def test_resolution_always_satisfies_the_range(ops: list[str], majors: list[int]
     lts = [r for r in TABLE.releases if r.lts and _satisfies(r, rng)]
     if lts:
         assert release == lts[-1]
+
+
+@pytest.mark.parametrize("text", ["16.x", ">=14 <17", "lts/gallium"])
+def test_an_end_of_life_line_the_table_knows_gives_its_newest_release(text: str) -> None:
+    choice, notices = resolve_node(default_pins().node, (VersionHint(source="package.json#engines.node", text=text),))
+    assert choice.resolved == "16.20.2"
+    assert any("end of life" in n.message for n in notices)
+
+
+@pytest.mark.parametrize("text", ["14.x", "^12.0.0", "lts/fermium", "0.10"])
+def test_a_line_older_than_the_table_gets_the_oldest_supported_lts_with_a_warning(text: str) -> None:
+    table = default_pins().node
+    choice, notices = resolve_node(table, (VersionHint(source=".nvmrc", text=text),))
+    assert choice.lts and not table.is_eol(choice.major)
+    assert choice.major == min(m for m in table.lts_lines() if not table.is_eol(m))
+    assert any("older than any release dockgen knows" in n.message for n in notices)

@@ -159,16 +159,25 @@ def render_answers(root: str | os.PathLike[str], options: Options, language: Lan
                 doc.add(tomlkit.comment(line))
             doc.add(tomlkit.nl())
     else:
+        from tomlkit.container import OutOfOrderTableProxy
+
         tool = doc.get("tool")
         if tool is None:
             tool = tomlkit.table(is_super_table=True)
             doc.add("tool", tool)
+        elif not isinstance(tool, Table | OutOfOrderTableProxy):  # `tool = "x"`: not ours to replace
+            raise DockgenError(f"{rel}: `tool` is a {type(tool).__name__.lower()}, not a table",
+                               "make it a table ([tool.<name>] sections), or pass --no-record")
         table = tool.get("dockgen")
-        if not isinstance(table, Table):
+        if table is not None and not isinstance(table, Table):
+            raise DockgenError(f"{rel}: tool.dockgen is a {type(table).__name__.lower()}, not a table",
+                               "remove it (dockgen records its answers in a [tool.dockgen] table) or use --no-record")
+        if table is None:
             table = tomlkit.table()
             for line in HEADER:
                 table.add(tomlkit.comment(line))
-            tool.add("dockgen", table)
+            # item assignment: [tool.*] tables split around other tables are an OutOfOrderTableProxy (no .add)
+            tool["dockgen"] = table
             fresh = True
     if not _older(str(table.get(VERSION_KEY, "")), version):  # a newer dockgen's record is never lowered
         table[VERSION_KEY] = version

@@ -78,6 +78,17 @@ class Lockfile(Record):
     format: str  # "package-lock v3", "yarn classic (v1)", "yarn berry (v8)", "pnpm 9.0", "bun text", ...
 
 
+class BuildApprovals(Record):
+    """Which dependencies a package manager may run install scripts for, as the project says it
+    (pnpm 10 ``onlyBuiltDependencies``, pnpm 11+ ``allowBuilds``, bun ``trustedDependencies``)."""
+
+    setting: str  # "onlyBuiltDependencies", "allowBuilds", "trustedDependencies"
+    source: str  # where: "package.json#pnpm", "pnpm-workspace.yaml"
+    approved: tuple[str, ...]
+    denied: tuple[str, ...] = ()
+    strict: bool | None = None  # pnpm strictDepBuilds, when the project sets it
+
+
 class NodeFacts(Record):
     """What the repository says, and nothing decided. No host state (versions, env) leaks in."""
 
@@ -114,6 +125,8 @@ class NodeFacts(Record):
     workspaces: bool
     npmrc_has_token: bool
     npm_allow_scripts: bool = False  # package.json "allowScripts" (npm 11.19+ runs only approved install scripts)
+    install_scripts: tuple[str, ...] = ()  # dependencies with install scripts (npm's lockfile says; else known ones)
+    build_approvals: tuple[BuildApprovals, ...] = ()  # the project's approvals of those scripts, where it has any
     notices: tuple[Notice, ...] = ()
     inputs: Mapping[str, str] = {}  # the manifest and version files read: path -> sha256 prefix of the content
 
@@ -144,6 +157,7 @@ class PythonFacts(Record):
     framework: Framework | None
     framework_evidence: str | None
     app_target: str | None  # "pkg.module:app", "pkg:create_app()" or Django's "mysite.wsgi:application"
+    app_target_file: str | None = None  # the file that defines it ("src/pkg/module.py"), found in the code
     django_settings: str | None  # "mysite.settings"
     django_static_root: bool  # settings set STATIC_ROOT: collectstatic has a destination
     manage_py: bool
@@ -151,6 +165,7 @@ class PythonFacts(Record):
     src_layout: bool
     entry_files: tuple[str, ...]  # app.py / main.py / server.py / wsgi.py / asgi.py at the root
     system_deps: tuple[str, ...]  # dependencies that need OS libraries (psycopg2, mysqlclient, Pillow, lxml)
+    serves: str | None = None  # where the code starts a server itself ("main.py:12"): None for a job or a CLI
     port_hints: tuple[PortHint, ...]
     notices: tuple[Notice, ...] = ()
     inputs: Mapping[str, str] = {}  # the manifest and version files read: path -> sha256 prefix of the content

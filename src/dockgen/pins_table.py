@@ -24,7 +24,7 @@ PINS: dict[str, Any] = {
     },
     "node": {
         # Node majors whose official images have each Debian suite's variants (docker-node versions.json)
-        "images": {"trixie": [20, 22, 24, 26], "bookworm": [18, 20, 22, 24, 26]},
+        "images": {"trixie": [20, 22, 24, 26], "bookworm": [16, 18, 20, 22, 24, 26]},
         # gcr.io/distroless/nodejsNN-<distro>: the majors upstream builds per Debian release. Upstream builds
         # only debian13 now; nodejs*-debian12 stopped updating in Feb 2026 (used for Node 18/20 only).
         # Distroless images carry no version tags, only latest/nonroot/debug: pin a digest for byte-exact builds.
@@ -36,6 +36,13 @@ PINS: dict[str, Any] = {
     # npm's dist-tags.latest on AS_OF (npm view <pkg> dist-tags.latest)
     "tools": {"pnpm": "12.21.0", "yarn_classic": "1.22.22", "yarn_berry": "4.18.1", "corepack": "0.36.0",
               "bun": "1.4.5"},
+    # pnpm for a pnpm-lock.yaml without a packageManager field: the newest release of the line that wrote that
+    # lockfile version (npm view pnpm versions, 2026-12-05). 9.0 is written by pnpm 9 to 12; pnpm 10 is chosen
+    # because it reads both approval settings (onlyBuiltDependencies, and allowBuilds in its late releases),
+    # while pnpm 11+ ignores onlyBuiltDependencies and fails the install on unapproved build scripts
+    # (ERR_PNPM_IGNORED_BUILDS), both checked here with pnpm 12.24.0. pnpm 10 refuses lockfile 6.0, 8 and 9
+    # read it; only pnpm 7 installs a 5.4 lockfile frozen (checked with 7.33.7, 8.15.9, 9.15.9, 10.34.9).
+    "pnpm_for_lockfile": {"5.3": "6.35.1", "5.4": "7.33.7", "6.0": "8.15.9", "6.1": "8.15.9", "9.0": "10.34.9"},
     # Python. Debian point releases (/etc/debian_version of the stable images): the distroless python3
     # images run Debian's own CPython (debian13: 3.13, debian12: 3.11), so their builder is plain Debian.
     "python": {

@@ -316,10 +316,10 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     ))
 
     # ---- start command, build, layout --------------------------------------------------------------
-    start_argv, start_env, start_why = _start_command(facts, notices)
+    start_argv, start_env, start_why, prebuild = _start_command(facts, notices)
     if carry.start:
-        start_argv, start_env, start_why = carry.start, (), "the migrated Dockerfile's CMD, kept"
-    build_command = _build_command(facts, install.manager)
+        start_argv, start_env, start_why, prebuild = carry.start, (), "the migrated Dockerfile's CMD, kept", ()
+    build_command = _build_command(facts, install.manager, prebuild)
     outputs = _build_outputs(facts, start_argv) if build_command else ()
     node_path = "/nodejs/bin/node" if template == "node-distroless" else "node"
     runtime_copies: list[CopyStep] = []
@@ -612,13 +612,10 @@ def _install_spec(facts: NodeFacts, runtime: RuntimeChoice, template: str, pins:
             all_, prod = f"yarn install {flags}", f"yarn install {flags} --production"
             cache = "/usr/local/share/.cache/yarn"
     elif pm is PackageManager.PNPM:
-        if version is None:
-            version = tools["pnpm"]
-            notices.append(Notice(severity=Severity.INFO, topic="package manager",
-                                  message=f"no packageManager field: installing pnpm {version} (newest known); "
-                                          "pin yours with `corepack use pnpm@<version>`"))
+        version = version or _pnpm_version(facts, pins, notices)
         setup.append(f"npm install -g pnpm@{version}")
         flags = "--frozen-lockfile --store-dir /pnpm/store" if frozen else "--store-dir /pnpm/store"
+        flags += _pnpm_build_flags(facts, version, notices)
         all_, prod = f"pnpm install {flags}", f"pnpm install {flags} --prod"
         cache = "/pnpm/store"
     else:
@@ -646,6 +643,66 @@ def _install_spec(facts: NodeFacts, runtime: RuntimeChoice, template: str, pins:
     )
 
 
+def _pnpm_version(facts: NodeFacts, pins: Pins, notices: list[Notice]) -> str:
+    """pnpm for a project without packageManager: the line that wrote its lockfile (pnpm 7 cannot read what
+    pnpm 9 writes, and pnpm 9 refuses lockfile 5.4 with ERR_PNPM_BROKEN_LOCKFILE)."""
+    tools = pins.images["tools"]
+    by_lock = tools["pnpm_for_lockfile"]
+    lock_version = facts.lockfile.format.removeprefix("pnpm ") if facts.lockfile else None
+    if lock_version in by_lock:
+        version = by_lock[lock_version]
+        why = f"pnpm-lock.yaml is lockfile v{lock_version}, written by pnpm {version.split('.')[0]}"
+    elif lock_version is not None and lock_version != "unknown":
+        version = tools["pnpm"]
+        why = f"pnpm-lock.yaml is lockfile v{lock_version}, which dockgen does not know: the newest pnpm it knows"
+    else:
+        version = tools["pnpm"]
+        why = "no lockfile: the newest pnpm dockgen knows"
+    notices.append(Notice(severity=Severity.INFO, topic="package manager",
+                          message=f"no packageManager field: installing pnpm {version} ({why}); pin yours with "
+                                  "`corepack use pnpm@<version>`"))
+    return version
+
+
+def _pnpm_build_flags(facts: NodeFacts, version: str, notices: list[Notice]) -> str:
+    """pnpm 10+ runs install scripts only for approved dependencies; 10 skips the others with a warning, 11+
+    fails (ERR_PNPM_IGNORED_BUILDS) unless strictDepBuilds is off. The project's approvals are honoured as
+    they are (nothing is approved for it); an unapproved script is skipped, as pnpm 10 does, and named."""
+    major = int(version.split(".")[0])
+    if major < 10:
+        return ""
+    # pnpm 10 reads onlyBuiltDependencies (and, in its late releases, allowBuilds); 11+ reads only allowBuilds
+    settings = ("allowBuilds",) if major >= 11 else ("onlyBuiltDependencies", "allowBuilds")
+    setting = " or ".join(settings)
+    honoured = [a for a in facts.build_approvals if a.setting in settings]
+    ignored = [a for a in facts.build_approvals if a.setting in ("allowBuilds", "onlyBuiltDependencies")
+               and a.setting not in settings]
+    approved = {n for a in honoured for n in a.approved}
+    for a in ignored:
+        notices.append(Notice(severity=Severity.WARNING, topic="install scripts",
+                              message=f"{a.source} approves builds with {a.setting}, which pnpm {major} does not "
+                                      f"read (it reads {setting}): run `pnpm approve-builds` with pnpm {major}"))
+    unapproved = [d for d in facts.install_scripts if d not in approved]
+    needed = [d for d in unapproved if d in NEEDS_INSTALL_SCRIPT]
+    if needed:
+        notices.append(Notice(severity=Severity.WARNING, topic="install scripts",
+                              message=f"pnpm {major} will not run the install scripts of {', '.join(needed)} (not "
+                                      f"approved in {setting}), so they are installed unbuilt and may fail at run "
+                                      f"time: approve them with `pnpm approve-builds {' '.join(needed)}`"))
+    elif unapproved:
+        notices.append(Notice(severity=Severity.INFO, topic="install scripts",
+                              message=f"pnpm {major} skips the install scripts of {', '.join(unapproved)} (not "
+                                      f"approved in {setting}); they work without them"))
+    strict = next((a.strict for a in facts.build_approvals if a.strict is not None), None)
+    if major >= 11 and strict is None:
+        notices.append(Notice(severity=Severity.INFO, topic="install scripts",
+                              message=f"pnpm {major} fails an install with unapproved build scripts; the image skips "
+                                      "them instead (--config.strict-dep-builds=false, as pnpm 10 does): set "
+                                      "strictDepBuilds in pnpm-workspace.yaml to choose otherwise"))
+        return " --config.strict-dep-builds=false"
+    return ""
+
+
 def _is_berry(facts: NodeFacts) -> bool:
     """Yarn 2+ ("berry"): its lockfile header, a packageManager yarn@2+, or a .yarnrc.yml."""
     version = facts.package_manager_version
@@ -655,7 +712,9 @@ def _is_berry(facts: NodeFacts) -> bool:
 
 
 def _start_command(facts: NodeFacts, notices: list[Notice]) -> tuple[tuple[str, ...] | None,
-                                                                      tuple[tuple[str, str], ...], str]:
+                                                                      tuple[tuple[str, str], ...], str,
+                                                                      tuple[str, ...]]:
+    """(argv, env, why, the build steps the start script ran first)."""
     names = ["start"]
     if facts.framework is Framework.NEST:
         names.insert(0, "start:prod")
@@ -667,7 +726,9 @@ def _start_command(facts: NodeFacts, notices: list[Notice]) -> tuple[tuple[str, 
                 problem = f"scripts.{name} has control characters or backslashes"
                 continue
             why = f"scripts.{t.script} ({facts.scripts.get(t.script or name, '')!r}), run with node directly"
-            return t.argv, t.env, why
+            if t.prebuild:
+                why += f"; its build step ({' && '.join(t.prebuild)}) runs in the build stage"
+            return t.argv, t.env, why, t.prebuild
         if t.problem and "no scripts" not in t.problem:
             problem = t.problem
     if problem:
@@ -678,14 +739,14 @@ def _start_command(facts: NodeFacts, notices: list[Notice]) -> tuple[tuple[str, 
         if facts.typescript and main.endswith(".ts"):
             main = None
         else:
-            return ("node", main), (), "package.json main"
+            return ("node", main), (), "package.json main", ()
     for entry in facts.entry_files:
-        return ("node", entry), (), f"{entry} exists (conventional entry point)"
+        return ("node", entry), (), f"{entry} exists (conventional entry point)", ()
     if len(facts.bin) == 1:
         path = clean_rel(next(iter(facts.bin.values())))
         if path and SAFE_PATH.fullmatch(path):
-            return ("node", path), (), "package.json bin"
-    return None, (), problem or "no scripts.start, main, bin or server.js/index.js"
+            return ("node", path), (), "package.json bin", ()
+    return None, (), problem or "no scripts.start, main, bin or server.js/index.js", ()
 
 
 def _safe_arg(arg: str) -> bool:
@@ -694,9 +755,11 @@ def _safe_arg(arg: str) -> bool:
     return arg.isprintable() and "\\" not in arg
 
 
-def _build_command(facts: NodeFacts, pm: PackageManager) -> str | None:
+def _build_command(facts: NodeFacts, pm: PackageManager, prebuild: tuple[str, ...] = ()) -> str | None:
     if "build" in facts.scripts:
         return "npm run build" if pm is PackageManager.NPM else f"{pm} run build"
+    if prebuild:  # the start script's own build step (`npm run build:ts && fastify start dist/app.js`)
+        return " && ".join(prebuild)
     if facts.typescript and ("typescript" in facts.dev_dependencies or "typescript" in facts.dependencies):
         return "node_modules/.bin/tsc -p ."
     return None

@@ -151,7 +151,10 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
     # (otherwise the server imports it from /app, and a code edit does not rebuild a wheel)
     install_project = (facts.is_package and (server == "script" or facts.src_layout)) or (
         facts.package_manager is PackageManager.PIP and not facts.requirements_files and bool(facts.dependencies))
-    install = _install(facts, py["tools"], python_bin, extra, notices, install_project)
+    # uv keeps its own layout: the project's environment is .venv in the project (/app/.venv), where uv run,
+    # scripts using .venv/bin and UV_PROJECT_ENVIRONMENT-less tooling expect it; the other managers get /opt/venv
+    venv = f"{workdir}/.venv" if facts.package_manager is PackageManager.UV else VENV
+    install = _install(facts, py["tools"], python_bin, extra, notices, install_project, venv)
     tools_venv = TOOLS if install.manager in (PackageManager.POETRY, PackageManager.PDM, PackageManager.PIPENV) \
         else None
     plugin = f" poetry-plugin-export=={py['tools']['poetry-plugin-export']}" \
@@ -176,7 +179,7 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
                               message="settings have no STATIC_ROOT: collectstatic is not run"))
 
     # ---- runtime --------------------------------------------------------------------------------------
-    env = {"VIRTUAL_ENV": VENV, "PATH": f"{VENV}/bin:${{PATH}}", "PYTHONDONTWRITEBYTECODE": "1",
+    env = {"VIRTUAL_ENV": venv, "PATH": f"{venv}/bin:${{PATH}}", "PYTHONDONTWRITEBYTECODE": "1",
            "PYTHONUNBUFFERED": "1"}
     if port is not None:
         env["PORT"] = str(port)
@@ -236,10 +239,13 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
         init=init,
         init_package=init_package,
         init_copy=init_copy,
-        runtime_copies=(CopyStep(sources=(VENV,), dest=VENV, from_stage="builder", comment="the virtualenv"),
+        runtime_copies=(*((CopyStep(sources=(venv,), dest=venv, from_stage="builder", comment="the virtualenv"),)
+                          if not venv.startswith(workdir + "/") else ()),
                         CopyStep(sources=(workdir,), dest=workdir, from_stage="builder",
                                  comment="the app (sources" + (", collected static files" if collectstatic else "")
-                                         + ", compiled bytecode)")),
+                                         + ", compiled bytecode" + (f", the virtualenv {venv}"
+                                                                    if venv.startswith(workdir + "/") else "")
+                                         + ")")),
         copy_sources=False,
         workdir=workdir,
         user=user,
@@ -255,7 +261,7 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
         context_needs=needs,
         decisions=tuple(decisions),
         notices=tuple(notices),
-        python=PythonSpec(venv=VENV, python=python_bin, builder_python_packages=builder_python,
+        python=PythonSpec(venv=venv, python=python_bin, builder_python_packages=builder_python,
                           tools_venv=tools_venv, tool_install=tool_install, extra_packages=extra,
                           collectstatic=collectstatic, server=server),
         inputs=facts.inputs,
@@ -266,7 +272,7 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
 
 
 def _install(facts: PythonFacts, tools: dict[str, str], python_bin: str, extra: tuple[str, ...],
-             notices: list[Notice], install_project: bool) -> InstallSpec:
+             notices: list[Notice], install_project: bool, venv: str = VENV) -> InstallSpec:
     """How the dependencies (and, when the start command needs it, the project) get into the venv."""
     pm = facts.package_manager
     lock = facts.lockfile.path if facts.lockfile else None
@@ -276,7 +282,7 @@ def _install(facts: PythonFacts, tools: dict[str, str], python_bin: str, extra: 
     project: str | None = None
     setup_copy: tuple[CopyStep, ...] = ()
     if pm is PackageManager.UV:
-        env = {"UV_PROJECT_ENVIRONMENT": VENV, "UV_PYTHON": python_bin, "UV_PYTHON_DOWNLOADS": "never",
+        env = {"UV_PROJECT_ENVIRONMENT": venv, "UV_PYTHON": python_bin, "UV_PYTHON_DOWNLOADS": "never",
                "UV_COMPILE_BYTECODE": "1", "UV_LINK_MODE": "copy"}
         setup_copy = (CopyStep(sources=("/uv", "/uvx"), dest="/bin/", from_stage=f"ghcr.io/astral-sh/uv:{tools['uv']}",
                                comment="uv, pinned, from its official image (never shipped)"),)
@@ -292,8 +298,11 @@ def _install(facts: PythonFacts, tools: dict[str, str], python_bin: str, extra: 
         project = "pip install --no-deps ."
         cache, version = "/root/.cache/pip", facts.package_manager_version or tools["poetry"]
     elif pm is PackageManager.PDM:
-        deps = (f"{TOOLS}/bin/pdm export --prod --format requirements --output /tmp/requirements.txt"
-                " && pip install --require-hashes --no-deps -r /tmp/requirements.txt") + add.format(pip="pip")
+        # pdm itself installs from pdm.lock into the active virtualenv (hashes checked): `pdm export` fails on
+        # lockfiles written without inherit_metadata, `pdm sync` reads every lock format pdm 2 writes
+        env = {"PDM_CHECK_UPDATE": "false", "PDM_USE_VENV": "true"}
+        deps = (f"{TOOLS}/bin/pdm sync --prod --no-self --no-editable" if lock else
+                f"{TOOLS}/bin/pdm install --prod --no-self --no-editable") + add.format(pip="pip")
         project = "pip install --no-deps ." if facts.is_package else None
         cache, version = "/root/.cache/pip", tools["pdm"]
     elif pm is PackageManager.PIPENV:
@@ -356,6 +365,10 @@ def _start(facts: PythonFacts, notices: list[Notice]) -> tuple[tuple[str, ...] |
             return (("gunicorn", "--bind", "0.0.0.0:$PORT", "--worker-class", worker, target), "gunicorn+uvicorn",
                     f"{facts.framework} app {target}: gunicorn is a dependency, so it runs uvicorn workers",
                     need("uvicorn"))
+        if target.endswith("()"):  # an app factory: uvicorn calls it itself
+            return (("uvicorn", "--factory", target[:-2], "--host", "0.0.0.0", "--port", "$PORT"), "uvicorn",
+                    f"{facts.framework} app factory {target[:-2]} ({facts.app_target_file}) served by uvicorn "
+                    "--factory (ASGI)", need("uvicorn"))
         return (("uvicorn", target, "--host", "0.0.0.0", "--port", "$PORT"), "uvicorn",
                 f"{facts.framework} app {target} served by uvicorn (ASGI)", need("uvicorn"))
     if facts.framework is not None and not target:
@@ -380,6 +393,10 @@ def _port(facts: PythonFacts, option: int | None, server: str, decisions: list[D
         return option
     # app.run(port=5000) is the development server's port: it counts only when the app runs itself
     hints = [h for h in facts.port_hints if h.kind != "listen" or server in ("python", "script")]
+    if server in ("python", "script") and facts.serves is None and not hints:
+        decisions.append(Decision(topic="port", choice="none", why="the start command runs a job, not a server "
+                                  "(no server is started in the code): nothing is exposed"))
+        return None
     if hints:
         hint = hints[0]
         decisions.append(Decision(topic="port", choice=str(hint.port), why=f"found in {hint.source}"))

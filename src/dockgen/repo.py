@@ -11,6 +11,7 @@ from typing import Any
 from .errors import ManifestError
 
 MAX_TEXT_BYTES = 4 * 1024 * 1024  # never slurp a huge file while detecting
+MAX_JSON_BYTES = 256 * 1024 * 1024  # package-lock.json of big monorepos: tens of MB
 
 
 class RepoView:
@@ -60,8 +61,13 @@ class RepoView:
             return None
         return self.read_text(rel, limit)
 
-    def read_json(self, rel: str) -> Any:
-        text = self.read_text(rel)
+    def read_json(self, rel: str, limit: int = MAX_JSON_BYTES) -> Any:
+        """A JSON file, whole: a lockfile of tens of MB is read, one bigger than ``limit`` is an error
+        (never parsed cut short, which would report valid JSON as invalid)."""
+        text = self.read_text(rel, limit + 1)
+        if len(text.encode("utf-8")) > limit:
+            raise ManifestError(f"{rel}: larger than {limit >> 20} MiB, more than dockgen reads",
+                                f"is {rel} really a manifest or lockfile? dockgen stops at {limit >> 20} MiB")
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:

@@ -26,11 +26,18 @@ DEV_RUNNERS = frozenset({"nodemon", "ts-node", "ts-node-dev", "tsx", "node-dev",
 PM_RUN = frozenset({"npm", "yarn", "pnpm", "bun"})
 
 
+# a step of a start script that builds (`npm run build:ts && fastify start dist/app.js`): the image's build
+# stage runs the build, so the start command is what follows it
+BUILD_STEP = re.compile(r"(?:(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?(?:build[\w:.-]*|compile[\w:.-]*)|(?:npx\s+)?tsc"
+                        r"(?:\s+-[-\w]+(?:\s+[\w./-]+)?)*|(?:nest|next|remix|react-router|vite|nuxt|nuxi)\s+build)")
+
+
 class Translated(NamedTuple):
     argv: tuple[str, ...] | None
     env: tuple[tuple[str, str], ...]
     script: str | None  # the script name the argv came from
     problem: str | None  # why it could not be translated
+    prebuild: tuple[str, ...] = ()  # build steps the script ran first (`npm run build:ts`), left to the build stage
 
 
 def translate(scripts: Mapping[str, str], name: str = "start", depth: int = 0) -> Translated:
@@ -39,8 +46,15 @@ def translate(scripts: Mapping[str, str], name: str = "start", depth: int = 0) -
         return Translated(None, (), None, f"no scripts.{name}")
     if depth > 3:
         return Translated(None, (), name, "scripts call each other too deeply")
+    prebuild: tuple[str, ...] = ()
+    steps = [step.strip() for step in text.split("&&")]
+    if len(steps) > 1 and all(BUILD_STEP.fullmatch(step) for step in steps[:-1]) and steps[-1]:
+        prebuild, text = tuple(steps[:-1]), steps[-1]
     if SHELL_OPS.search(text):
         return Translated(None, (), name, f"scripts.{name} needs a shell (operators or variables): {text!r}")
+    if prebuild:
+        inner = translate({**scripts, name: text}, name, depth)
+        return inner._replace(prebuild=prebuild + inner.prebuild)
     try:
         words = shlex.split(text)
     except ValueError as exc:

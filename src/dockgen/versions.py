@@ -80,6 +80,9 @@ def resolve_node(table: NodeTable, hints: tuple[VersionHint, ...], override: str
         release = [r for r in table.releases if r.lts][-1]
         return _choice(table, release, None, notices), notices
 
+    old = re.fullmatch(r"lts[/-](\w+)", chosen_hint.text.strip().lower())
+    if old and old.group(1) in OLD_CODENAMES and table.by_codename(old.group(1)) is None:
+        return _before_table(table, chosen_hint, hints, notices, f"Node {OLD_CODENAMES[old.group(1)]}")
     candidates = _lts_alias(table, chosen_hint)
     if candidates is None:
         text = _range_of(chosen_hint)
@@ -109,6 +112,8 @@ def resolve_node(table: NodeTable, hints: tuple[VersionHint, ...], override: str
                                f"newest {exact.group(1)}.x known: "
                                f"{same_major[-1].version if same_major else 'none'}")
         candidates = [r for r in table.releases if _satisfies(r, rng)]
+        if not candidates and _older_than_table(table, rng):
+            return _before_table(table, chosen_hint, hints, notices)
         if not candidates:
             raise VersionError(
                 f"{chosen_hint.source}: no Node.js release satisfies {chosen_hint.text!r}",
@@ -130,6 +135,37 @@ def resolve_node(table: NodeTable, hints: tuple[VersionHint, ...], override: str
     choice = _choice(table, release, chosen_hint, notices)
     _check_others(table, release, chosen_hint, hints, notices)
     return choice, notices
+
+
+def _before_table(table: NodeTable, chosen: VersionHint, hints: tuple[VersionHint, ...], notices: list[Notice],
+                  what: str = "") -> tuple[RuntimeChoice, list[Notice]]:
+    """An end-of-life request from before the table (engines "14.x", lts/fermium): the app still needs an
+    image, so the oldest LTS line still supported, with a warning that says so."""
+    release = _oldest_supported_lts(table)
+    notices.append(Notice(
+        severity=Severity.WARNING, topic="node version",
+        message=f"{chosen.source} asks for {chosen.text!r}{f' ({what})' if what else ''}, older than any release "
+                f"dockgen knows (its table starts at Node {table.releases[0].major}; those lines are long past end "
+                f"of life): using {release.version}, the oldest LTS line still supported on {table.generated}; "
+                "test the app on it and update the request"))
+    choice = _choice(table, release, chosen, notices)
+    _check_others(table, release, chosen, hints, notices)
+    return choice, notices
+
+
+def _older_than_table(table: NodeTable, rng: Range) -> bool:
+    """The range admits some version of a major older than the table's first one, and none the table has."""
+    first = table.releases[0].major
+    probes = (f"{major}.{minor}.{patch}" for major in range(first) for minor in (0, 1, 10, 99)
+              for patch in (0, 99))
+    return any(rng.satisfied_by(v) for v in probes)
+
+
+def _oldest_supported_lts(table: NodeTable) -> NodeRelease:
+    """The newest release of the oldest LTS line that has not reached end of life as of the table's date."""
+    lines = sorted(m for m in table.lts_lines() if not table.is_eol(m))
+    major = lines[0] if lines else table.lts_lines()[0]
+    return [r for r in table.releases if r.major == major and r.lts][-1]
 
 
 def pending_lts(table: NodeTable) -> str | None:

@@ -21,6 +21,7 @@ from typing import Any
 from ..errors import ManifestError
 from ..jsonc import loads_jsonc
 from ..model import (
+    BuildApprovals,
     Framework,
     Lockfile,
     NodeFacts,
@@ -129,6 +130,8 @@ def detect_node(repo: RepoView) -> NodeFacts:
         workspaces=bool(pkg.get("workspaces")) or repo.is_file("pnpm-workspace.yaml"),
         npmrc_has_token=_npmrc_has_token(repo),
         npm_allow_scripts=isinstance(pkg.get("allowScripts"), dict) and bool(pkg["allowScripts"]),
+        install_scripts=_install_scripts(repo, deps, lockfile),
+        build_approvals=_build_approvals(repo, pkg),
         notices=tuple(notices),
         inputs=repo.digests(["package.json", *(lf.path for lf in lockfiles), ".nvmrc", ".node-version",
                              ".tool-versions", ".npmrc", ".yarnrc.yml", "pnpm-workspace.yaml", "tsconfig.json",
@@ -420,3 +423,79 @@ def _manifest_files(repo: RepoView, pm: PackageManager) -> tuple[str, ...]:
 def _npmrc_has_token(repo: RepoView) -> bool:
     text = repo.read_text_or_none(".npmrc", limit=65536)
     return bool(text and TOKEN_RE.search(text))
+
+
+# dependencies known to run an install script (node-gyp builds, binary downloads): npm's lockfile marks
+# them (hasInstallScript); pnpm's, yarn's and bun's lockfiles do not, so these are looked for by name
+KNOWN_INSTALL_SCRIPTS = NATIVE_ADDONS | frozenset({
+    "esbuild", "@swc/core", "@prisma/engines", "prisma", "@parcel/watcher", "protobufjs", "puppeteer",
+    "core-js", "lmdb", "msgpackr-extract", "unrs-resolver", "@biomejs/biome", "nx", "@nestjs/core",
+})
+PNPM_PACKAGE = re.compile(r"""^  ['"]?/?((?:@[^/@\s'"]+/)?[^/@\s'"(]+)[@/]""", re.M)
+
+
+def _install_scripts(repo: RepoView, deps: tuple[str, ...], lockfile: Lockfile | None) -> tuple[str, ...]:
+    """Dependencies (direct or not) whose install scripts a package manager would run."""
+    found: set[str] = set()
+    if lockfile is not None and lockfile.path in ("package-lock.json", "npm-shrinkwrap.json"):
+        data = repo.read_json(lockfile.path)
+        packages = data.get("packages") if isinstance(data, dict) else None
+        if isinstance(packages, dict):
+            for key, meta in packages.items():
+                if isinstance(meta, dict) and meta.get("hasInstallScript") and not meta.get("dev") and key:
+                    if not meta.get("link"):
+                        found.add(key.rsplit("node_modules/", 1)[-1])
+        return tuple(sorted(found))
+    found |= {d for d in deps if d in KNOWN_INSTALL_SCRIPTS}
+    if lockfile is not None and lockfile.path == "pnpm-lock.yaml":
+        text = repo.read_text(lockfile.path, limit=64 << 20)
+        start = re.search(r"^packages:\s*$", text, re.M)
+        if start:
+            found |= {m.group(1) for m in PNPM_PACKAGE.finditer(text, start.end())
+                      if m.group(1) in KNOWN_INSTALL_SCRIPTS}
+    elif lockfile is not None and lockfile.path in ("yarn.lock", "bun.lock"):
+        text = repo.read_text(lockfile.path, limit=64 << 20)
+        found |= {name for name in KNOWN_INSTALL_SCRIPTS if re.search(
+            r'(?:^|[\s"])' + re.escape(name) + r'@', text, re.M)}
+    return tuple(sorted(found))
+
+
+def _build_approvals(repo: RepoView, pkg: Mapping[str, Any]) -> tuple[BuildApprovals, ...]:
+    """The project's own approvals of install scripts: pnpm's (package.json "pnpm" field, pnpm-workspace.yaml)
+    and bun's trustedDependencies."""
+    from ..yamlish import parse as parse_yaml
+
+    out: list[BuildApprovals] = []
+    field = pkg.get("pnpm")
+    if isinstance(field, dict):
+        only = field.get("onlyBuiltDependencies")
+        never = field.get("neverBuiltDependencies")
+        if isinstance(only, list) or isinstance(never, list):
+            out.append(BuildApprovals(setting="onlyBuiltDependencies", source="package.json#pnpm",
+                                      approved=_names(only), denied=_names(never)))
+    text = repo.read_text_or_none("pnpm-workspace.yaml", limit=1 << 20)
+    if text is not None:
+        data = parse_yaml(text)
+        strict_text = data.get("strictDepBuilds")
+        strict = strict_text.lower() == "true" if isinstance(strict_text, str) else None
+        allow = data.get("allowBuilds")
+        if isinstance(allow, dict):
+            out.append(BuildApprovals(setting="allowBuilds", source="pnpm-workspace.yaml", strict=strict,
+                                      approved=tuple(sorted(k for k, v in allow.items() if v.lower() == "true")),
+                                      denied=tuple(sorted(k for k, v in allow.items() if v.lower() != "true"))))
+        only = data.get("onlyBuiltDependencies")
+        never = data.get("neverBuiltDependencies") or data.get("ignoredBuiltDependencies")
+        if isinstance(only, list) or isinstance(never, list):
+            out.append(BuildApprovals(setting="onlyBuiltDependencies", source="pnpm-workspace.yaml", strict=strict,
+                                      approved=_names(only), denied=_names(never)))
+        elif strict is not None and not isinstance(allow, dict):
+            out.append(BuildApprovals(setting="strictDepBuilds", source="pnpm-workspace.yaml", approved=(),
+                                      strict=strict))
+    trusted = pkg.get("trustedDependencies")
+    if isinstance(trusted, list):
+        out.append(BuildApprovals(setting="trustedDependencies", source="package.json", approved=_names(trusted)))
+    return tuple(out)
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    return tuple(sorted({v for v in value if isinstance(v, str) and v})) if isinstance(value, list) else ()

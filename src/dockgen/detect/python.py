@@ -78,13 +78,16 @@ def detect_python(repo: RepoView) -> PythonFacts:
             framework, evidence = fw, f"dependency {dep}"
             break
     sources = list(repo.walk_files(".", suffixes=(".py",), max_files=400, skip_dirs=SKIP_DIRS))
-    django_settings, static_root, target = None, False, None
+    django_settings, static_root, target, target_file = None, False, None, None
     if framework is Framework.DJANGO or repo.is_file("manage.py"):
         django_settings, static_root, target = _django(repo)
         if framework is None and django_settings:
             framework, evidence = Framework.DJANGO, "manage.py"
+        if target:
+            target_file = _module_file(repo, target.split(":")[0])
     elif framework is not None:
-        target = _app_target(repo, sources, framework, src_layout)
+        target, target_file = _app_target(repo, sources, framework, src_layout)
+    entry_files = tuple(f for f in ("app.py", "main.py", "server.py", "wsgi.py", "asgi.py") if repo.is_file(f))
     procfile = _procfile(repo)
 
     facts = PythonFacts(
@@ -110,12 +113,14 @@ def detect_python(repo: RepoView) -> PythonFacts:
         framework=framework,
         framework_evidence=evidence,
         app_target=target,
+        app_target_file=target_file,
         django_settings=django_settings,
         django_static_root=static_root,
         manage_py=repo.is_file("manage.py"),
         procfile_web=procfile,
         src_layout=src_layout,
-        entry_files=tuple(f for f in ("app.py", "main.py", "server.py", "wsgi.py", "asgi.py") if repo.is_file(f)),
+        entry_files=entry_files,
+        serves=_serves(repo, [*entry_files, *(f for t in scripts.values() if (f := _module_file(repo, t)))]),
         system_deps=tuple(d for d in SYSTEM_DEPS if d in deps),
         port_hints=_port_hints(repo, sources, procfile),
         notices=tuple(notices),
@@ -429,11 +434,20 @@ def _django(repo: RepoView) -> tuple[str | None, bool, str | None]:
 
 
 APP_PATTERNS = {
-    Framework.FLASK: re.compile(r"^(\w+)\s*(?::\s*\w+\s*)?=\s*Flask\(", re.M),
-    Framework.FASTAPI: re.compile(r"^(\w+)\s*(?::\s*\w+\s*)?=\s*FastAPI\(", re.M),
-    Framework.STARLETTE: re.compile(r"^(\w+)\s*(?::\s*\w+\s*)?=\s*Starlette\(", re.M),
+    Framework.FLASK: re.compile(r"^(\w+)\s*(?::\s*\w+\s*)?=\s*(?:flask\.)?Flask\(", re.M),
+    Framework.FASTAPI: re.compile(r"^(\w+)\s*(?::\s*\w+\s*)?=\s*(?:fastapi\.)?FastAPI\(", re.M),
+    Framework.STARLETTE: re.compile(r"^(\w+)\s*(?::\s*\w+\s*)?=\s*(?:starlette\.applications\.)?Starlette\(", re.M),
 }
-FACTORY = re.compile(r"^def (create_app|make_app|app_factory)\(", re.M)
+# a module-level factory: Flask's application factory (gunicorn "pkg:create_app()"), or an ASGI one
+# (uvicorn --factory); the framework's class must be made in the file, so a helper named so is not taken
+FACTORY = re.compile(r"^(?:async\s+)?def (create_app|make_app|app_factory|get_app|build_app|create_application)\(",
+                     re.M)
+FRAMEWORK_CLASS = {Framework.FLASK: "Flask(", Framework.FASTAPI: "FastAPI(", Framework.STARLETTE: "Starlette("}
+# the code starts a server itself (a script, not a one-shot job): it gets a port
+SERVER_CALL = re.compile(
+    r"\.run\([^)]*\b(?:port|host)\s*=|\bapp\.run\(|\buvicorn\.run\(|\bweb\.run_app\(|\bwaitress\.serve\(|"
+    r"\.serve_forever\(|\bHTTPServer\(|\bmake_server\(|\bserve\(\s*app\b|\bgranian\b|\bhypercorn\b|"
+    r"\.bind\(\s*\(|\bstart_server\(")
 
 
 def _module_of(rel: str, src_layout: bool) -> str:
@@ -445,22 +459,55 @@ def _module_of(rel: str, src_layout: bool) -> str:
     return path.replace("/", ".")
 
 
-def _app_target(repo: RepoView, sources: list[str], framework: Framework, src_layout: bool) -> str | None:
+def _app_target(repo: RepoView, sources: list[str], framework: Framework,
+                src_layout: bool) -> tuple[str | None, str | None]:
+    """The app object the server should load, found in the code: ``("pkg.web:app", "src/pkg/web.py")``, or a
+    factory ``"pkg:create_app()"`` when no module makes the app at import time. Only a module-level
+    assignment or ``def`` counts (the object then exists when the module is imported)."""
     pattern = APP_PATTERNS.get(framework)
     if pattern is None:
-        return None
-    preferred = sorted(sources, key=lambda s: (s.count("/"), s not in ("app.py", "main.py", "wsgi.py", "asgi.py"), s))
+        return None, None
+    preferred = sorted(sources, key=lambda s: (s.count("/") - (s.startswith("src/")),
+                                               s.rsplit("/", 1)[-1] not in ("app.py", "main.py", "wsgi.py", "asgi.py",
+                                                                            "__init__.py"), s))
     for rel in preferred:
         text = repo.read_text_or_none(rel, limit=262144) or ""
         m = pattern.search(text)
+        if m and _importable(rel):
+            return f"{_module_of(rel, src_layout)}:{m.group(1)}", rel
+    for rel in preferred:
+        text = repo.read_text_or_none(rel, limit=262144) or ""
+        m = FACTORY.search(text)
+        if m and FRAMEWORK_CLASS[framework] in text and _importable(rel):
+            return f"{_module_of(rel, src_layout)}:{m.group(1)}()", rel
+    return None, None
+
+
+def _importable(rel: str) -> bool:
+    """A file whose path is a dotted module name (``my-app/main.py`` is not one)."""
+    parts = rel[:-3].split("/")
+    return all(p.isidentifier() for p in parts)
+
+
+def _module_file(repo: RepoView, target: str) -> str | None:
+    """The file of ``pkg.mod`` or ``pkg.mod:func``, at the root or under src/, when it exists."""
+    module = target.split(":", 1)[0].strip()
+    if not module or not all(p.isidentifier() for p in module.split(".")):
+        return None
+    rel = module.replace(".", "/")
+    for candidate in (f"{rel}.py", f"{rel}/__init__.py", f"src/{rel}.py", f"src/{rel}/__init__.py"):
+        if repo.is_file(candidate):
+            return candidate
+    return None
+
+
+def _serves(repo: RepoView, files: list[str]) -> str | None:
+    """Where the code starts a server itself (``main.py:12``), else None: a job or a CLI, not a server."""
+    for rel in dict.fromkeys(files):
+        text = repo.read_text_or_none(rel, limit=262144) or ""
+        m = SERVER_CALL.search(text)
         if m:
-            return f"{_module_of(rel, src_layout)}:{m.group(1)}"
-    if framework is Framework.FLASK:
-        for rel in preferred:
-            text = repo.read_text_or_none(rel, limit=262144) or ""
-            m = FACTORY.search(text)
-            if m:
-                return f"{_module_of(rel, src_layout)}:{m.group(1)}()"
+            return f"{rel}:{text.count(chr(10), 0, m.start()) + 1}"
     return None
 
 
