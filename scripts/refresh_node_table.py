@@ -24,15 +24,15 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "src" / "dockgen" / "data" / "node_releases.json"
 END_OF_LIFE = {
-    16: "2023-09-11", 17: "2022-06-01", 18: "2025-04-30", 19: "2023-06-01", 20: "2026-04-30", 21: "2024-06-01", 22: "2027-04-30",
-    23: "2025-06-01", 24: "2028-04-30", 25: "2026-06-01", 26: "2029-04-30", 27: "2027-06-01",
+    16: "2023-09-11", 17: "2022-06-01", 18: "2025-04-30", 19: "2023-06-01", 20: "2026-04-30", 21: "2024-06-01",
+    22: "2027-04-30", 23: "2025-06-01", 24: "2028-04-30", 25: "2026-06-01", 26: "2029-04-30", 27: "2027-06-01",
     28: "2030-04-30",
 }
 # Node's published release schedule: the day each even line becomes active LTS. The changelog only
 # shows LTS once the transition release is out, so a line can be LTS by schedule with no LTS release
 # known yet (Node 26 at the time of writing: its newest release in the sources is still "Current").
-LTS_SCHEDULED = {16: "2021-10-26", 18: "2022-10-25", 20: "2023-10-24", 22: "2024-10-29", 24: "2025-10-28", 26: "2026-10-28",
-                 28: "2027-10-26"}
+LTS_SCHEDULED = {16: "2021-10-26", 18: "2022-10-25", 20: "2023-10-24", 22: "2024-10-29", 24: "2025-10-28",
+                 26: "2026-10-28", 28: "2027-10-26"}
 HEADING = re.compile(
     r"^## (\d{4}-\d{2}-\d{2}), Version (\d+\.\d+\.\d+)(?: '([A-Za-z]+)')? \((LTS|Current)\)", re.M
 )

@@ -43,7 +43,7 @@ def node_slim_with(directory: Path, extra: str) -> Path:
     import dockgen
 
     builtin = (Path(dockgen.__file__).parent / "templates" / "node-slim.Dockerfile.j2").read_text()
-    anchor = "\nWORKDIR {{ plan.workdir }}\n"
+    anchor = "\nWORKDIR {{ plan.run_dir or plan.workdir }}\n"
     assert builtin.count(anchor) == 1, "the built-in node-slim template changed: update this helper"
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "node-slim.Dockerfile.j2").write_text(builtin.replace(anchor, anchor + extra))

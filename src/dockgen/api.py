@@ -82,7 +82,7 @@ def _measure(root: Path, plan: BuildPlan, *, allow_list: bool, existing: str | b
     from .suggest import for_plan
 
     s = for_plan(root, plan, allowlist=allow_list, existing=existing, also_needed=also_needed, sizes=sizes)
-    return Measured(file=RenderedFile(path=".dockerignore", content=s.text),
+    return Measured(file=RenderedFile(path=plan.ignore_file, content=s.text),
                     context=ContextFigures(sent_files=s.after_files, sent_bytes=s.after_bytes,
                                            before_files=s.before_files, before_bytes=s.before_bytes,
                                            flagged_lines=tuple(s.flagged)))
@@ -170,7 +170,7 @@ def _kept_edits(root: Path, files: list[RenderedFile], ignore_from: Callable[[st
             stamp, body = split(mine)
             if base == f.content and stamp is not None and stamp.matches(body):
                 kept.add(f.path)
-        elif (f.path == ".dockerignore" and is_kept(root, f.path, mine)
+        elif (f.path.endswith(".dockerignore") and is_kept(root, f.path, mine)
               and without_figures(base) == without_figures(ignore_from(base))):
             kept.add(f.path)
     return kept
@@ -262,7 +262,7 @@ def _files(root: Path, built: BuildPlan, opts: Options, *, refresh_figures: bool
                         also_needed=template_copies(built, rendered), sizes=sizes)
     ignore = measured.file
     if not refresh_figures:
-        on_disk = root / ".dockerignore"
+        on_disk = root / built.ignore_file
         try:
             old = on_disk.read_text(encoding="utf-8") if on_disk.is_file() else None
         except (OSError, UnicodeDecodeError):
@@ -270,7 +270,7 @@ def _files(root: Path, built: BuildPlan, opts: Options, *, refresh_figures: bool
         if same_rules(old, ignore.content):
             assert old is not None
             ignore = ignore.replace(content=old)
-    files = [f if f.path != ".dockerignore" else ignore for f in rendered]
+    files = [f if f.path != built.ignore_file else ignore for f in rendered]
     return files, measured.context
 
 
@@ -279,3 +279,79 @@ def as_written(answers: RenderedFile | None) -> dict[str, int] | None:
     grows a [tool.dockgen] table is part of the context) before anything is written."""
     return None if answers is None else {answers.path: len(answers.content.encode("utf-8"))}
 
+
+
+class AppGenerated(Record):
+    member: str  # the app's directory in the workspace
+    target: str  # its docker-bake target
+    generated: Generated
+
+
+class WorkspaceGenerated(Record):
+    """What ``generate_all`` did: each app, the members that are not apps (and why), the bake file."""
+
+    apps: list[AppGenerated]
+    skipped: list[tuple[str, str]]
+    bake: WriteOutcome
+
+
+def generate_all(path: str | os.PathLike[str], options: Options | None = None, *, force: bool = False,
+                 dry_run: bool = False, record: bool = True, pins: Pins | None = None,
+                 **values: Unpack[OptionValues]) -> WorkspaceGenerated:
+    """`dockgen init --all`: ``generate`` for every member of the workspace at ``path`` that is an app (a
+    member with no start command is a library: skipped, and said so), then a docker-bake.hcl at the root
+    with one target per app. A conflict in one app does not stop the others."""
+    from .errors import DockgenError, PlanError
+    from .workspace import members_of
+
+    root = Path(path)
+    members = members_of(root)
+    if not members:
+        raise DockgenError(f"{root} is not a workspace root (no workspaces in package.json, no "
+                           "pnpm-workspace.yaml, no [tool.uv.workspace])",
+                           "run --all at the workspace root, or `dockgen init` for a single app")
+    opts = options_from(options, values)
+    apps: list[AppGenerated] = []
+    skipped: list[tuple[str, str]] = []
+    for member in members:
+        try:
+            done = generate(root / member, opts, force=force, dry_run=dry_run, record=record, pins=pins)
+        except PlanError as exc:
+            if "cannot tell how to start" in exc.message:
+                skipped.append((member, "no start command: a library"))
+                continue
+            raise DockgenError(f"{member}: {exc.message}", exc.hint, exit_code=exc.exit_code) from exc
+        except DockgenError as exc:
+            raise DockgenError(f"{member}: {exc.message}", exc.hint, exit_code=exc.exit_code) from exc
+        apps.append(AppGenerated(member=member, target=bake_target(done.plan, member), generated=done))
+    if not apps:
+        raise DockgenError(f"no member of the workspace at {root} is an app (none has a start command)",
+                           "add scripts.start to the members that run, or run `dockgen init --app <member>`")
+    bake = RenderedFile(path="docker-bake.hcl", content=render_bake(apps))
+    outcome = _write([bake], root, force=force, dry_run=dry_run)[0]
+    return WorkspaceGenerated(apps=apps, skipped=skipped, bake=outcome)
+
+
+def bake_target(built: BuildPlan, member: str) -> str:
+    import re
+
+    name = built.app_name.rsplit("/", 1)[-1] if built.app_name != "app" else member.rsplit("/", 1)[-1]
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "app"
+
+
+def render_bake(apps: list[AppGenerated]) -> str:
+    """docker-bake.hcl: one target per app, all built from the workspace root (their build context)."""
+    from . import __version__
+
+    seen: set[str] = set()
+    lines = [f"# docker-bake.hcl written by dockgen {__version__}: one target per app of this workspace.",
+             "# Build them all: docker buildx bake    one: docker buildx bake <target>",
+             "", "group \"default\" {",
+             "  targets = [" + ", ".join(f'"{a.target}"' for a in apps) + "]", "}"]
+    for a in apps:
+        if a.target in seen:
+            raise ValueError(f"two apps make the bake target {a.target!r}")
+        seen.add(a.target)
+        lines += ["", f'target "{a.target}" {{', '  context    = "."',
+                  f'  dockerfile = "{a.generated.plan.dockerfile}"', f'  tags       = ["{a.target}:latest"]', "}"]
+    return "\n".join(lines) + "\n"

@@ -189,7 +189,7 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
             for entry in entries:
                 name = entry.name
                 rel = prefix + name
-                if skip and (rel in skip or (not prefix and _is_backup(rel, skip))):
+                if skip and (rel in skip or _is_backup(rel, skip)):
                     continue
                 try:
                     st = os.stat(name, dir_fd=fd, follow_symlinks=False)

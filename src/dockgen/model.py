@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .record import Record
+from .workspace import Workspace
 
 
 class Language(enum.StrEnum):
@@ -34,6 +35,7 @@ class Framework(enum.StrEnum):
     FASTIFY = "fastify"
     KOA = "koa"
     HAPI = "hapi"
+    HONO = "hono"
     NEST = "nest"
     NEXT = "next"
     NUXT = "nuxt"
@@ -126,6 +128,9 @@ class NodeFacts(Record):
     npmrc_has_token: bool
     npm_allow_scripts: bool = False  # package.json "allowScripts" (npm 11.19+ runs only approved install scripts)
     install_scripts: tuple[str, ...] = ()  # dependencies with install scripts (npm's lockfile says; else known ones)
+    bins: Mapping[str, str] = {}  # commands the scripts run -> their JS file (node_modules/next/dist/bin/next)
+    yarn_linker: str | None = None  # .yarnrc.yml nodeLinker (yarn berry: unset means pnp)
+    workspace: Workspace | None = None  # the workspace this app is a member of (root, member, local packages)
     build_approvals: tuple[BuildApprovals, ...] = ()  # the project's approvals of those scripts, where it has any
     notices: tuple[Notice, ...] = ()
     inputs: Mapping[str, str] = {}  # the manifest and version files read: path -> sha256 prefix of the content
@@ -166,6 +171,7 @@ class PythonFacts(Record):
     entry_files: tuple[str, ...]  # app.py / main.py / server.py / wsgi.py / asgi.py at the root
     system_deps: tuple[str, ...]  # dependencies that need OS libraries (psycopg2, mysqlclient, Pillow, lxml)
     serves: str | None = None  # where the code starts a server itself ("main.py:12"): None for a job or a CLI
+    workspace: Workspace | None = None  # the uv workspace this app is a member of
     port_hints: tuple[PortHint, ...]
     notices: tuple[Notice, ...] = ()
     inputs: Mapping[str, str] = {}  # the manifest and version files read: path -> sha256 prefix of the content
@@ -254,6 +260,7 @@ class InstallSpec(Record):
     secrets: tuple[str, ...] = ()  # build secrets mounted into the install (e.g. "npmrc")
     context_first: bool = False  # workspaces: the whole context is copied before installing
     install_project: str | None = None  # Python: installs the project itself, after the sources
+    prune: str | None = None  # turborepo: the command of a "prune" stage (`turbo prune <app> --docker`)
 
 
 class Carry(Record):
@@ -326,6 +333,11 @@ class BuildPlan(Record):
     carried: tuple[str, ...] = ()  # instructions kept verbatim from a migrated Dockerfile (runtime stage)
     carry: Carry | None = None  # all that a migration kept (stamped, so `dockgen check` can re-plan with it)
     template_dir: str | None = None  # absolute directory of the user templates (--template-dir), None: built-ins
+    run_dir: str | None = None  # WORKDIR of the runtime stage when it is not ``workdir`` (a workspace member's dir)
+    context: str = "."  # the build context, relative to the app's directory ("../.." for a workspace member)
+    dockerfile: str = "Dockerfile"  # the Dockerfile's path in the build context ("apps/api/Dockerfile")
+    ignore_file: str = ".dockerignore"  # the ignore file dockgen writes, relative to the app's directory
+    workspace: Workspace | None = None  # the workspace the app is a member of
 
 
 class RenderedFile(Record):

@@ -43,6 +43,9 @@ PINS: dict[str, Any] = {
     # (ERR_PNPM_IGNORED_BUILDS), both checked here with pnpm 12.24.0. pnpm 10 refuses lockfile 6.0, 8 and 9
     # read it; only pnpm 7 installs a 5.4 lockfile frozen (checked with 7.33.7, 8.15.9, 9.15.9, 10.34.9).
     "pnpm_for_lockfile": {"5.3": "6.35.1", "5.4": "7.33.7", "6.0": "8.15.9", "6.1": "8.15.9", "9.0": "10.34.9"},
+    # oven/bun images: <x.y.z>-slim and -debian are Debian bookworm (apt's tini is bookworm's), -distroless is
+    # distroless (nonroot uid 65532, no shell). Bun's version: packageManager bun@x.y.z, else tools.bun.
+    "bun": {"suite": "bookworm"},
     # Python. Debian point releases (/etc/debian_version of the stable images): the distroless python3
     # images run Debian's own CPython (debian13: 3.13, debian12: 3.11), so their builder is plain Debian.
     "python": {

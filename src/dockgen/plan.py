@@ -22,6 +22,7 @@ from .model import (
     CopyStep,
     Decision,
     Framework,
+    IgnoreRule,
     ImageRef,
     InstallSpec,
     Language,
@@ -37,6 +38,7 @@ from .record import Record
 from .startcmd import translate
 from .templates_registry import dir_notices, get_template
 from .versions import pending_lts, resolve_node
+from .workspace import Workspace, WorkspacePackage
 
 WORKDIR = "/app"
 SAFE_PATH = re.compile(r"[A-Za-z0-9._@+-][A-Za-z0-9._@+/-]*")
@@ -63,7 +65,7 @@ BUILD_LIBS_ALPINE = {
 RUNTIME_LIBS_ALPINE = {"canvas": ("cairo", "pango", "jpeg", "giflib", "librsvg")}
 FRAMEWORK_PORTS = {Framework.NEXT: 3000, Framework.NUXT: 3000, Framework.REMIX: 3000, Framework.NEST: 3000}
 SOURCE_DIRS = frozenset({"public"})  # copied to the runtime through the build stage, but sources, not outputs
-SERVER_FRAMEWORKS = {Framework.EXPRESS, Framework.FASTIFY, Framework.KOA, Framework.HAPI}
+SERVER_FRAMEWORKS = {Framework.EXPRESS, Framework.FASTIFY, Framework.KOA, Framework.HAPI, Framework.HONO}
 
 
 class Options(Record):
@@ -223,29 +225,55 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     notices: list[Notice] = list(facts.notices)
     decisions: list[Decision] = []
 
-    runtime, version_notices = resolve_node(pins.node, facts.version_hints, options.node_version,
-                                            origin(origins, "node_version"))
+    static = facts.framework is Framework.VITE_STATIC or facts.next_output == "export"
+    start_argv, start_env, start_why, prebuild = _start_command(facts, notices)
+    if carry.start:
+        start_argv, start_env, start_why, prebuild = carry.start, (), "the migrated Dockerfile's CMD, kept", ()
+    # the start command runs bun (`bun index.ts`): Bun is the runtime, from its official image
+    bun = not static and bool(start_argv) and (start_argv or ("",))[0] == "bun"
+    bun_builder = bun and facts.package_manager is PackageManager.BUN  # else node installs, bun runs
+    bun_choice = _bun_runtime(facts, pins)
+    version_notices: list[Notice] = []
+    if bun_builder:  # no Node.js in the image: its version hints do not apply
+        runtime = bun_choice
+        if options.node_version:
+            notices.append(Notice(severity=Severity.WARNING, topic="node version",
+                                  message=f"{origin(origins, 'node_version')}: the app runs with Bun and bun "
+                                          "installs it; no Node.js in the image, so it is ignored"))
+    else:
+        runtime, version_notices = resolve_node(pins.node, facts.version_hints, options.node_version,
+                                                origin(origins, "node_version"))
     notices += version_notices
     if options.python_version:
         notices.append(Notice(severity=Severity.WARNING, topic="python version",
                               message=f"{origin(origins, 'python_version')} is for Python apps; this is a Node "
                                       "app: ignored"))
-    decisions.append(Decision(
-        topic="node version", choice=runtime.resolved,
-        why=(f"{runtime.source} asks for {runtime.requested!r}; newest {'LTS ' if runtime.lts else ''}release "
-             f"that satisfies it in dockgen's table ({runtime.table_date})")
-        if runtime.source
-        else f"no version requested: the newest LTS release in dockgen's table ({runtime.table_date})"
-        + (f"; {pending}" if (pending := pending_lts(pins.node)) else ""),
-    ))
+    if runtime.name == "node":
+        decisions.append(Decision(
+            topic="node version", choice=runtime.resolved,
+            why=(f"{runtime.source} asks for {runtime.requested!r}; newest {'LTS ' if runtime.lts else ''}release "
+                 f"that satisfies it in dockgen's table ({runtime.table_date})")
+            if runtime.source
+            else f"no version requested: the newest LTS release in dockgen's table ({runtime.table_date})"
+            + (f"; {pending}" if (pending := pending_lts(pins.node)) else ""),
+        ))
+    if bun:
+        decisions.append(Decision(topic="bun version", choice=bun_choice.resolved,
+                                  why=f"scripts run the app with bun ({' '.join(start_argv or ())}); "
+                                      + (f"{bun_choice.source} pins {bun_choice.requested}" if bun_choice.source
+                                         else f"the newest Bun dockgen knows ({pins.as_of})")))
 
-    static = facts.framework is Framework.VITE_STATIC or facts.next_output == "export"
-    template = _choose_template(facts, options, runtime, pins, static, decisions, origin(origins, "template"))
+    if bun:
+        template = _choose_bun_template(options, decisions, origin(origins, "template"))
+    else:
+        template = _choose_template(facts, options, runtime, pins, static, decisions, origin(origins, "template"))
     info = get_template(template)
 
     node = pins.images["node"]
     alpine = pins.images["alpine"]
-    if template == "node-alpine-nonroot":
+    if bun_builder:
+        suite = pins.images["bun"]["suite"]
+    elif template == "node-alpine-nonroot":
         suite = f"alpine{alpine['version']}"
     elif template == "node-distroless":
         suite = "trixie" if runtime.major in node["distroless"]["debian13"] else "bookworm"
@@ -254,7 +282,14 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     suites = pins.images["debian"]["suites"]
 
     args = [BuildArg(name="NODE_VERSION", value=runtime.resolved, comment=_node_comment(runtime))]
-    if template == "node-alpine-nonroot":
+    if bun:
+        bun_arg = BuildArg(name="BUN_VERSION", value=bun_choice.resolved,
+                           comment=f"Bun {bun_choice.resolved}, the app's runtime (oven/bun)"
+                           + (f"; from {bun_choice.source}" if bun_choice.source else ""))
+        args = [bun_arg] if bun_builder else [*args, bun_arg]
+    if bun_builder:
+        builder = ImageRef(repository="oven/bun", tag=f"{bun_choice.resolved}-slim", tag_expr="${BUN_VERSION}-slim")
+    elif template == "node-alpine-nonroot":
         args.append(BuildArg(name="ALPINE_VERSION", value=alpine["version"],
                              comment="Alpine release of the node image"))
         builder = ImageRef(repository="node", tag=f"{runtime.resolved}-alpine{alpine['version']}",
@@ -263,7 +298,11 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         builder = ImageRef(repository="node", tag=f"{runtime.resolved}-{suite}-slim",
                            tag_expr=f"${{NODE_VERSION}}-{suite}-slim")
 
-    if template == "node-distroless":
+    if bun:
+        variant = "distroless" if template == "bun-distroless" else "slim"
+        runtime_image = ImageRef(repository="oven/bun", tag=f"{bun_choice.resolved}-{variant}",
+                                 tag_expr=f"${{BUN_VERSION}}-{variant}")
+    elif template == "node-distroless":
         distro = f"debian{suites[suite]['version']}"
         runtime_image = ImageRef(repository=f"gcr.io/distroless/nodejs{runtime.major}-{distro}",
                                  tag=node["distroless"]["tag"], tag_expr=node["distroless"]["tag"])
@@ -289,7 +328,7 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         args.append(BuildArg(name="TINI_VERSION", value=suites[suite]["tini"],
                              comment=f"Debian {suite}'s tini package"))
         init_package = f"tini={suites[suite]['tini']}"
-        if template == "node-distroless":
+        if template in ("node-distroless", "bun-distroless"):
             init = "/tini"
             init_copy = CopyStep(sources=("/usr/bin/tini-static",), dest="/tini", from_stage="tini",
                                  comment="a static tini as PID 1: forwards signals, reaps zombies")
@@ -297,11 +336,15 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
             init = "/usr/bin/tini"
     if init:
         decisions.append(Decision(topic="init", choice=f"tini ({init})",
-                                  why="node as PID 1 ignores SIGTERM and never reaps orphans; tini forwards "
+                                  why=f"{'bun' if bun else 'node'} as PID 1 ignores SIGTERM and never reaps "
+                                      "orphans; tini forwards "
                                       "signals so `docker stop` takes well under a second"))
 
     # ---- package manager ---------------------------------------------------------------------------
-    install = _install_spec(facts, runtime, template, pins, notices)
+    install = _install_spec(facts, runtime, template, pins, notices, bun_builder=bun_builder)
+    ws = facts.workspace
+    if ws is not None:
+        install = _workspace_install(facts, ws, install, notices)
     if install.setup_copy:
         bun_ref = install.setup_copy[0].from_stage or ""
         repo_, _, tag = bun_ref.partition(":")
@@ -316,10 +359,9 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     ))
 
     # ---- start command, build, layout --------------------------------------------------------------
-    start_argv, start_env, start_why, prebuild = _start_command(facts, notices)
-    if carry.start:
-        start_argv, start_env, start_why, prebuild = carry.start, (), "the migrated Dockerfile's CMD, kept", ()
-    build_command = _build_command(facts, install.manager, prebuild)
+    build_command = _build_command(facts, install.manager, prebuild, bun=bun)
+    if ws is not None:
+        build_command = _workspace_build(facts, ws, install.manager, build_command, notices)
     outputs = _build_outputs(facts, start_argv) if build_command else ()
     node_path = "/nodejs/bin/node" if template == "node-distroless" else "node"
     runtime_copies: list[CopyStep] = []
@@ -327,15 +369,24 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     has_deps = bool(facts.dependencies) or facts.workspaces  # workspace packages bring their own
     static_root: str | None = None
     entry_in_outputs = False
+    run_dir: str | None = None
+    in_app = f"{workdir}/{ws.member}" if ws is not None else workdir  # the app's directory in the image
     if static:
         layout = "static"
         out = facts.static_out_dir or ("out" if facts.next_output == "export" else "dist")
         if build_command is None:
             raise PlanError("a static site needs a build script", "add scripts.build (e.g. \"vite build\")")
         static_root = "/usr/share/nginx/html"
-        runtime_copies.append(CopyStep(sources=(f"{workdir}/{out}",), dest=static_root, from_stage="build",
+        runtime_copies.append(CopyStep(sources=(f"{in_app}/{out}",), dest=static_root, from_stage="build",
                                        comment="the built site, nothing else"))
         start_argv, start_env = None, ()
+    elif ws is not None:
+        layout, copies, start_argv, start_why = _workspace_layout(facts, ws, workdir, build_command, start_argv,
+                                                                  start_why)
+        runtime_copies += copies
+        run_dir = in_app
+        if build_command and layout == "deps+build+runtime":  # the runtime takes the production node_modules
+            build_command += " && rm -rf " + " ".join(f"{p.dir}/node_modules" for p in (*ws.local, ws.package()))
     elif facts.framework is Framework.NEXT and facts.next_output == "standalone":
         layout = "build+runtime"
         runtime_copies += [
@@ -362,8 +413,7 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         entry_in_outputs = bool(start_argv) and any(_under(a, outputs) for a in (start_argv or ())[1:2])
         copy_sources = not entry_in_outputs
         if has_deps:
-            runtime_copies.append(CopyStep(sources=(f"{workdir}/node_modules",), dest="./node_modules",
-                                           from_stage="deps", comment="production dependencies only"))
+            runtime_copies += _deps_copies(facts, workdir)
         for out in outputs:
             runtime_copies.append(CopyStep(sources=(f"{workdir}/{out}",), dest=f"./{out}", from_stage="build"))
         if not copy_sources:
@@ -371,8 +421,7 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     elif has_deps:
         layout = "deps+runtime"
         copy_sources = True
-        runtime_copies.append(CopyStep(sources=(f"{workdir}/node_modules",), dest="./node_modules",
-                                       from_stage="deps", comment="production dependencies only"))
+        runtime_copies += _deps_copies(facts, workdir)
     else:
         layout = "runtime"  # no dependencies and nothing to build: the sources are the app
         copy_sources = True
@@ -397,18 +446,38 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
             env["NEXT_TELEMETRY_DISABLED"] = "1"
         if facts.framework is Framework.NUXT:
             env["HOST"] = "0.0.0.0"
+        if start_argv and any(a.startswith("node_modules/fastify-cli/") for a in start_argv[1:2]):
+            env["FASTIFY_ADDRESS"] = "0.0.0.0"  # fastify-cli listens on localhost outside Docker/Kubernetes
+        preload: list[str] = []
+        if _pnp(facts):  # as `yarn node` runs it: Plug'n'Play resolves the requires (and ESM imports)
+            preload.append(f"--require {workdir}/.pnp.cjs")
+            if facts.module_type == "module":
+                preload.append(f"--experimental-loader {workdir}/.pnp.loader.mjs")
+        lingering = _lingers(start_argv)
+        if lingering and install.setup is not None:
+            preload.append(f"--require {STOP_HELPER}")
+            install = install.replace(setup=(*install.setup, *STOP_WRITE))
+            runtime_copies.append(CopyStep(sources=(STOP_HELPER,), dest=STOP_HELPER, from_stage="base",
+                                           comment=f"{lingering} closes its server on SIGTERM, then lingers on "
+                                                   "timers: this exits 1 s after the signal"))
+            decisions.append(Decision(topic="stop", choice="exit 1 s after SIGTERM",
+                                      why=f"{lingering} closes its server on SIGTERM but the process lives on until "
+                                          "React's streaming abort timers end (6 s after the last request): a "
+                                          "preloaded helper exits 1 s after the signal, so `docker stop` is fast"))
+        if preload:
+            env["NODE_OPTIONS"] = " ".join(preload)
         for k, v in start_env:
             if SAFE_ENV_NAME.fullmatch(k) and k not in ("PORT",):
                 env.setdefault(k, v)
     build_env = {"NEXT_TELEMETRY_DISABLED": "1"} if facts.framework is Framework.NEXT else {}
 
     user_create: tuple[str, ...] = ()
-    if template == "node-distroless":
+    if template in ("node-distroless", "bun-distroless"):
         user = "65532:65532"
         user_why = "distroless's nonroot user"
-    elif template == "node-slim":
+    elif template in ("node-slim", "bun-slim"):
         user = "1000:1000"
-        user_why = "the node user of the official image"
+        user_why = f"the {'bun' if bun else 'node'} user of the official image"
     elif template == "static-nginx":
         user = "101:101"
         user_why = "nginx-unprivileged's nginx user"
@@ -454,7 +523,8 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     labels["org.opencontainers.image.base.name"] = runtime_image.ref
 
     if start_argv is not None and not static:
-        cmd = (node_path if start_argv[0] == "node" else start_argv[0], *start_argv[1:])
+        program = {"node": node_path, "bun": "/usr/local/bin/bun"}.get(start_argv[0], start_argv[0])
+        cmd = (program, *start_argv[1:])
     else:
         cmd = ()
     entrypoint = (init, "--", *carry.entrypoint) if init else carry.entrypoint
@@ -467,14 +537,17 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         built_outputs |= {".nuxt", ".output"}
     if static:
         built_outputs.add(facts.static_out_dir or ("out" if facts.next_output == "export" else "dist"))
+    if ws is not None:  # the rules are the workspace root's: the member's outputs are under its directory
+        built_outputs = {f"{ws.member}/{o}" for o in built_outputs}
     ignore = node_plan_rules(
         built_outputs=tuple(sorted(built_outputs)),
         secret_npmrc=facts.npmrc_has_token,
         yarn_berry=install.manager is PackageManager.YARN and _is_berry(facts),
-    )
+        yarn_cache=".yarn/cache/" in facts.manifest_files,
+    ) + (workspace_rules(ws) if ws is not None else ())
     # what the Dockerfile copies from the build context ("." when it copies all of it)
     needs = list(dict.fromkeys(p.rstrip("/") for p in install.manifest_files))
-    if copy_sources or build_command or install.context_first:
+    if copy_sources or build_command or install.context_first or install.prune:
         needs.append(".")
     needs += [step.sources[0].removeprefix(f"{workdir}/") for step in runtime_copies if step.from_stage == "build"
               and step.sources[0].removeprefix(f"{workdir}/") in SOURCE_DIRS]
@@ -483,7 +556,7 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     needs += [s for step in runtime_copies if step.from_stage is None for s in step.sources]
     context_needs = tuple(dict.fromkeys(needs))
 
-    return BuildPlan(
+    built = BuildPlan(
         dockgen_version=__version__,
         language=Language.NODE,
         template=info.name,
@@ -525,6 +598,136 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         inputs=facts.inputs,
         options=options.recorded(),
     )
+    return placed(built, ws, run_dir)
+
+
+def placed(plan: BuildPlan, ws: Workspace | None, run_dir: str | None) -> BuildPlan:
+    """A workspace member's plan: the context is the workspace root, the Dockerfile and its own ignore file
+    (`<Dockerfile>.dockerignore`, which BuildKit reads instead of the root's .dockerignore) are in the
+    member's directory, and the runtime starts in it."""
+    if ws is None:
+        return plan
+    return plan.replace(run_dir=run_dir, context=ws.root, dockerfile=f"{ws.member}/Dockerfile",
+                        ignore_file="Dockerfile.dockerignore", workspace=ws)
+
+
+def workspace_rules(ws: Workspace) -> tuple[IgnoreRule, ...]:
+    """The member's own dockgen files are not sent (the root's rules only cover the root's)."""
+    mine = "dockgen's files for this app"
+    return tuple(IgnoreRule(pattern=f"{ws.member}/{p}", comment=mine)
+                 for p in ("Dockerfile", "Dockerfile.dockerignore", ".dockgen.toml", ".dockgen", "*.bak"))
+
+
+# -- workspaces ----------------------------------------------------------------------------------------
+
+def _pm_in(pm: PackageManager, berry: bool, pkg: WorkspacePackage, script: str) -> str:
+    """``<pm> run <script>`` in a workspace package's directory (no `cd`: hadolint wants WORKDIR for that)."""
+    if pm is PackageManager.NPM:
+        return f"npm run {script} --workspace {pkg.dir}"
+    if pm is PackageManager.PNPM:
+        return f"pnpm --dir {pkg.dir} run {script}"
+    if pm is PackageManager.YARN:
+        return f"yarn workspace {pkg.name} run {script}" if berry else f"yarn --cwd {pkg.dir} run {script}"
+    return f"bun run --cwd {pkg.dir} {script}"
+
+
+def _workspace_install(facts: NodeFacts, ws: Workspace, install: InstallSpec, notices: list[Notice]) -> InstallSpec:
+    """Installs from the workspace root that take only what the member needs."""
+    pm = install.manager
+    berry = pm is PackageManager.YARN and _is_berry(facts)
+    closure = [*(p.dir for p in ws.build_local), ws.member]
+    run_closure = [*(p.dir for p in ws.local), ws.member]
+    root_files = [f for f in install.manifest_files if f != "package.json"]
+    mkdirs = "mkdir -p node_modules " + " ".join(f"{d}/node_modules" for d in run_closure)
+    if ws.turbo:
+        prune = f"turbo prune {ws.name} --docker"
+        setup = (*install.setup, f"npm install -g turbo@{ws.turbo}")
+        env = {**install.env, "TURBO_TELEMETRY_DISABLED": "1"}
+        prod = install.install_prod
+        if berry:
+            prod = f"yarn workspaces focus {ws.name} --production"
+        return install.replace(manifest_files=(), setup=setup, env=env, install_prod=f"{prod} && {mkdirs}",
+                               prune=prune, context_first=False)
+    if pm is PackageManager.NPM:
+        all_ = ("npm ci --no-audit --no-fund --include-workspace-root "
+                + " ".join(f"--workspace {d}" for d in closure))
+        prod = f"npm ci --omit=dev --no-audit --no-fund --workspace {ws.member}"
+        manifests = [f"{d}/package.json" for d in closure]
+    elif pm is PackageManager.PNPM:
+        all_ = f"{install.install_all} --filter {ws.name}... --filter ."
+        prod = f"{install.install_prod} --filter {ws.name}..."
+        manifests = [f"{d}/package.json" for d in closure]
+    elif berry:
+        all_, prod = install.install_all, f"yarn workspaces focus {ws.name} --production"
+        manifests = [f"{p.dir}/package.json" for p in ws.members]  # yarn checks the lockfile against every one
+    else:  # yarn classic and bun install the whole workspace
+        all_, prod = install.install_all, install.install_prod
+        manifests = [f"{p.dir}/package.json" for p in ws.members]
+        notices.append(Notice(severity=Severity.INFO, topic="workspaces",
+                              message=f"{pm if pm is PackageManager.BUN else 'yarn 1'} cannot install one "
+                                      "workspace's dependencies alone: the image installs the production "
+                                      "dependencies of the whole workspace"))
+    return install.replace(manifest_files=("package.json", *root_files, *manifests), install_all=all_,
+                           install_prod=f"{prod} && {mkdirs}", context_first=False)
+
+
+def _workspace_build(facts: NodeFacts, ws: Workspace, pm: PackageManager, member_build: str | None,
+                     notices: list[Notice]) -> str | None:
+    """Build the workspace packages the member needs (dependencies first), then the member; turborepo
+    does it itself (`turbo run build --filter=<app>`, its tasks' dependsOn)."""
+    berry = pm is PackageManager.YARN and _is_berry(facts)
+    deps = [p for p in ws.build_local if p.build]
+    if member_build is None and not deps:
+        return None
+    if ws.turbo:
+        return f"turbo run build --filter={ws.name}"
+    steps = [_pm_in(pm, berry, p, "build") for p in deps]
+    if member_build is not None:
+        script = "build" if "build" in facts.scripts else None
+        m = re.fullmatch(r"(?:npm|pnpm|yarn|bun) run ([\w:.-]+)", member_build)
+        script = script or (m.group(1) if m else None)
+        if script is None:
+            notices.append(Notice(severity=Severity.WARNING, topic="workspaces",
+                                  message=f"the build step {member_build!r} is not a script of "
+                                          f"{ws.member}/package.json: it is not run (add it as scripts.build)"))
+        else:
+            steps.append(_pm_in(pm, berry, ws.package(), script))
+    return " && ".join(steps) if steps else None
+
+
+def _workspace_layout(facts: NodeFacts, ws: Workspace, workdir: str, build_command: str | None,
+                      start_argv: tuple[str, ...] | None, start_why: str
+                      ) -> tuple[str, list[CopyStep], tuple[str, ...] | None, str]:
+    """The runtime of a workspace member: the root's production node_modules, and for the member and each
+    workspace package it needs at run time, its directory (built, when there is a build) and its own
+    node_modules. WORKDIR is the member's directory, so the start command is the member's own."""
+    app = f"{workdir}/{ws.member}"
+    if facts.framework is Framework.NEXT and facts.next_output == "standalone" and build_command:
+        copies = [CopyStep(sources=(f"{app}/.next/standalone",), dest=f"{workdir}/", from_stage="build",
+                           comment="Next.js standalone output: the member's server.js (under its workspace path) "
+                                   "and the node_modules it traces"),
+                  CopyStep(sources=(f"{app}/.next/static",), dest=f"{app}/.next/static", from_stage="build")]
+        if facts.has_public_dir:
+            copies.append(CopyStep(sources=(f"{app}/public",), dest=f"{app}/public", from_stage="build"))
+        return "build+runtime", copies, ("node", "server.js"), "Next.js standalone output runs server.js"
+    if facts.framework is Framework.NUXT and build_command:
+        return ("build+runtime", [CopyStep(sources=(f"{app}/.output",), dest=f"{app}/.output", from_stage="build",
+                                           comment="Nuxt's .output is self-contained")],
+                ("node", ".output/server/index.mjs"), "Nuxt builds a self-contained server")
+    dirs = [*(p.dir for p in ws.local), ws.member]
+    copies = []
+    for i, d in enumerate(dirs):
+        comment = None
+        if i == 0:
+            comment = ("the app and the workspace packages it needs" + (", built" if build_command else "")
+                       + " (their node_modules are the production ones below)")
+        copies.append(CopyStep(sources=((f"{workdir}/{d}",) if build_command else (d,)), dest=f"{workdir}/{d}",
+                               from_stage="build" if build_command else None, comment=comment))
+    copies.append(CopyStep(sources=(f"{workdir}/node_modules",), dest=f"{workdir}/node_modules", from_stage="deps",
+                           comment="production dependencies only: the workspace root's, then each package's own"))
+    copies += [CopyStep(sources=(f"{workdir}/{d}/node_modules",), dest=f"{workdir}/{d}/node_modules",
+                        from_stage="deps") for d in dirs]
+    return ("deps+build+runtime" if build_command else "deps+runtime"), copies, start_argv, start_why
 
 
 # -- helpers -------------------------------------------------------------------------------------------
@@ -576,8 +779,31 @@ def _choose_template(facts: NodeFacts, options: Options, runtime: RuntimeChoice,
     return choice
 
 
+def _bun_runtime(facts: NodeFacts, pins: Pins) -> RuntimeChoice:
+    """Bun as the runtime: the version packageManager pins (bun@1.x.y), else the newest dockgen knows."""
+    pinned = facts.package_manager_version if facts.package_manager is PackageManager.BUN else None
+    version = pinned or str(pins.images["tools"]["bun"])
+    return RuntimeChoice(name="bun", requested=pinned, source="packageManager field" if pinned else None,
+                         resolved=version, major=int(version.split(".")[0]), lts=False, codename=None,
+                         end_of_life=None, table_date=pins.as_of, line=version.split(".")[0])
+
+
+def _choose_bun_template(options: Options, decisions: list[Decision], given: str = "--template") -> str:
+    if options.template:
+        info = get_template(options.template)
+        if info.kind != "bun-server":
+            raise TemplateError(f"the app runs with bun (its start script); {info.name} runs "
+                                + ("Python" if info.language == "python" else "Node.js"),
+                                "use --template bun-distroless or bun-slim (or start the app with node)")
+        decisions.append(Decision(topic="template", choice=info.name, why=given))
+        return info.name
+    decisions.append(Decision(topic="template", choice="bun-distroless",
+                              why="the app runs with bun: Bun's distroless image (no shell, no package manager)"))
+    return "bun-distroless"
+
+
 def _install_spec(facts: NodeFacts, runtime: RuntimeChoice, template: str, pins: Pins,
-                  notices: list[Notice]) -> InstallSpec:
+                  notices: list[Notice], bun_builder: bool = False) -> InstallSpec:
     tools = pins.images["tools"]
     pm = facts.package_manager
     lock = facts.lockfile.path if facts.lockfile else None
@@ -600,7 +826,8 @@ def _install_spec(facts: NodeFacts, runtime: RuntimeChoice, template: str, pins:
             setup += [f"npm install -g --force corepack@{tools['corepack']}", "corepack enable yarn",
                       f"corepack prepare yarn@{version} --activate"]
             env["COREPACK_ENABLE_DOWNLOAD_PROMPT"] = "0"
-            env["YARN_NODE_LINKER"] = "node-modules"  # plain node_modules even for Plug'n'Play repos
+            if not _pnp(facts):
+                env["YARN_NODE_LINKER"] = "node-modules"  # node_modules for the image (see _pnp)
             all_ = "yarn install --immutable" if frozen else "yarn install"
             prod = "yarn workspaces focus --all --production"
             cache = "/root/.yarn/berry/cache"
@@ -621,9 +848,10 @@ def _install_spec(facts: NodeFacts, runtime: RuntimeChoice, template: str, pins:
     else:
         version = version or tools["bun"]
         suffix = "-alpine" if template == "node-alpine-nonroot" else ""
-        setup_copy.append(CopyStep(sources=("/usr/local/bin/bun",), dest="/usr/local/bin/bun",
-                                   from_stage=f"oven/bun:{version}{suffix}",
-                                   comment="bun installs the dependencies; node runs the app"))
+        if not bun_builder:  # the build stages are node's: bun is copied in to install
+            setup_copy.append(CopyStep(sources=("/usr/local/bin/bun",), dest="/usr/local/bin/bun",
+                                       from_stage=f"oven/bun:{version}{suffix}",
+                                       comment="bun installs the dependencies; node runs the app"))
         flags = "--frozen-lockfile" if frozen else ""
         all_ = f"bun install {flags}".strip()
         prod = f"bun install {flags} --production".replace("  ", " ").strip()
@@ -647,16 +875,17 @@ def _pnpm_version(facts: NodeFacts, pins: Pins, notices: list[Notice]) -> str:
     """pnpm for a project without packageManager: the line that wrote its lockfile (pnpm 7 cannot read what
     pnpm 9 writes, and pnpm 9 refuses lockfile 5.4 with ERR_PNPM_BROKEN_LOCKFILE)."""
     tools = pins.images["tools"]
-    by_lock = tools["pnpm_for_lockfile"]
+    by_lock = pins.images["pnpm_for_lockfile"]
     lock_version = facts.lockfile.format.removeprefix("pnpm ") if facts.lockfile else None
+    version: str
     if lock_version in by_lock:
-        version = by_lock[lock_version]
-        why = f"pnpm-lock.yaml is lockfile v{lock_version}, written by pnpm {version.split('.')[0]}"
+        version = str(by_lock[lock_version])
+        why = f"pnpm-lock.yaml is lockfile v{lock_version}, which pnpm {version.split('.')[0]} installs"
     elif lock_version is not None and lock_version != "unknown":
-        version = tools["pnpm"]
+        version = str(tools["pnpm"])
         why = f"pnpm-lock.yaml is lockfile v{lock_version}, which dockgen does not know: the newest pnpm it knows"
     else:
-        version = tools["pnpm"]
+        version = str(tools["pnpm"])
         why = "no lockfile: the newest pnpm dockgen knows"
     notices.append(Notice(severity=Severity.INFO, topic="package manager",
                           message=f"no packageManager field: installing pnpm {version} ({why}); pin yours with "
@@ -703,6 +932,49 @@ def _pnpm_build_flags(facts: NodeFacts, version: str, notices: list[Notice]) -> 
     return ""
 
 
+# servers that close on SIGTERM but keep the process alive on timers (checked by the e2e corpus: 5 s)
+LINGERING = {"@react-router/serve": "react-router-serve", "@remix-run/serve": "remix-serve"}
+STOP_HELPER = "/opt/dockgen/stop.cjs"
+STOP_WRITE = (f"mkdir -p {STOP_HELPER.rsplit('/', 1)[0]}",
+              "printf '%s\\n' \"for (const s of ['SIGTERM', 'SIGINT']) process.on(s, () => setTimeout(() => "
+              f"process.exit(0), 1000).unref());\" > {STOP_HELPER}")
+
+
+def _lingers(argv: tuple[str, ...] | None) -> str | None:
+    """The server of ``argv`` when it is one that lingers after SIGTERM."""
+    entry = argv[1] if argv and len(argv) > 1 else ""
+    return next((name for pkg, name in LINGERING.items() if f"node_modules/{pkg}/" in entry), None)
+
+
+def _deps_copies(facts: NodeFacts, workdir: str) -> list[CopyStep]:
+    """The production dependencies the runtime gets from the deps stage."""
+    if _pnp(facts):
+        esm = (f"{workdir}/.pnp.loader.mjs",) if facts.module_type == "module" else ()
+        return [CopyStep(sources=(f"{workdir}/.pnp.cjs", *esm), dest="./", from_stage="deps",
+                         comment="Plug'n'Play: the production dependency map and the zip archives it maps"),
+                CopyStep(sources=(f"{workdir}/.yarn",), dest="./.yarn", from_stage="deps")]
+    return [CopyStep(sources=(f"{workdir}/node_modules",), dest="./node_modules", from_stage="deps",
+                     comment="production dependencies only")]
+
+
+def _pnp(facts: NodeFacts) -> bool:
+    """Yarn berry's Plug'n'Play (its default linker) is kept: the image runs node with .pnp.cjs required, as
+    `yarn node` does. Not when the app starts a dependency's command (`next start`): PnP has no
+    node_modules/.bin, and the file lives inside a zip archive; those apps get a node_modules linker."""
+    if facts.package_manager is not PackageManager.YARN or not _is_berry(facts):
+        return False
+    if facts.yarn_linker not in (None, "pnp"):
+        return False
+    return not any(name in facts.bins or name in facts.dependencies or name in facts.dev_dependencies
+                   for name in _start_commands(facts))
+
+
+def _start_commands(facts: NodeFacts) -> set[str]:
+    from .detect.node import _commands
+
+    return _commands({k: v for k, v in facts.scripts.items() if k in ("start", "start:prod", "serve")})
+
+
 def _is_berry(facts: NodeFacts) -> bool:
     """Yarn 2+ ("berry"): its lockfile header, a packageManager yarn@2+, or a .yarnrc.yml."""
     version = facts.package_manager_version
@@ -722,7 +994,9 @@ def _start_command(facts: NodeFacts, notices: list[Notice]) -> tuple[tuple[str, 
     for name in names:
         t = translate(facts.scripts, name)
         if t.argv is not None:
-            if not all(_safe_arg(a) for a in t.argv + tuple(v for _, v in t.env)):
+            argv = _real_bin(facts, t.argv, notices)
+            t = t._replace(argv=argv)
+            if not all(_safe_arg(a) for a in argv + tuple(v for _, v in t.env)):
                 problem = f"scripts.{name} has control characters or backslashes"
                 continue
             why = f"scripts.{t.script} ({facts.scripts.get(t.script or name, '')!r}), run with node directly"
@@ -749,17 +1023,37 @@ def _start_command(facts: NodeFacts, notices: list[Notice]) -> tuple[tuple[str, 
     return None, (), problem or "no scripts.start, main, bin or server.js/index.js", ()
 
 
+def _real_bin(facts: NodeFacts, argv: tuple[str, ...], notices: list[Notice]) -> tuple[str, ...]:
+    """``node node_modules/.bin/next start`` -> ``node node_modules/next/dist/bin/next start``: pnpm's .bin
+    entries are shell scripts node cannot run (npm's, yarn's and bun's are links to the same file)."""
+    if len(argv) < 2 or argv[0] != "node" or not argv[1].startswith("node_modules/.bin/"):
+        return argv
+    name = argv[1].removeprefix("node_modules/.bin/")
+    real = facts.bins.get(name)
+    if real:
+        return (argv[0], real, *argv[2:])
+    if facts.package_manager is PackageManager.PNPM:
+        notices.append(Notice(severity=Severity.WARNING, topic="start command",
+                              message=f"{name}: pnpm's node_modules/.bin/{name} is a shell script node cannot run, "
+                                      f"and dockgen does not know which file of which package it starts; set "
+                                      f"scripts.start to `node node_modules/<package>/<file>`"))
+    return argv
+
+
 def _safe_arg(arg: str) -> bool:
     """No control characters and no backslash: Docker parses both fine in exec form, but hadolint
     (language-docker) misreads a JSON array holding ``\\"`` and the output must lint clean."""
     return arg.isprintable() and "\\" not in arg
 
 
-def _build_command(facts: NodeFacts, pm: PackageManager, prebuild: tuple[str, ...] = ()) -> str | None:
+def _build_command(facts: NodeFacts, pm: PackageManager, prebuild: tuple[str, ...] = (),
+                   bun: bool = False) -> str | None:
     if "build" in facts.scripts:
         return "npm run build" if pm is PackageManager.NPM else f"{pm} run build"
     if prebuild:  # the start script's own build step (`npm run build:ts && fastify start dist/app.js`)
         return " && ".join(prebuild)
+    if bun:  # Bun runs TypeScript itself: nothing to compile
+        return None
     if facts.typescript and ("typescript" in facts.dev_dependencies or "typescript" in facts.dependencies):
         return "node_modules/.bin/tsc -p ."
     return None

@@ -150,7 +150,8 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
     # the project itself is installed only when running it needs that: a console script, or a src/ layout
     # (otherwise the server imports it from /app, and a code edit does not rebuild a wheel)
     install_project = (facts.is_package and (server == "script" or facts.src_layout)) or (
-        facts.package_manager is PackageManager.PIP and not facts.requirements_files and bool(facts.dependencies))
+        facts.package_manager is PackageManager.PIP and not facts.requirements_files and bool(facts.dependencies)
+    ) or facts.workspace is not None  # a member's workspace dependencies are installed with it
     # uv keeps its own layout: the project's environment is .venv in the project (/app/.venv), where uv run,
     # scripts using .venv/bin and UV_PROJECT_ENVIRONMENT-less tooling expect it; the other managers get /opt/venv
     venv = f"{workdir}/.venv" if facts.package_manager is PackageManager.UV else VENV
@@ -216,9 +217,13 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
               IgnoreRule(pattern="dist", comment="packaging leftovers"))
     if facts.django_static_root:
         ignore += (IgnoreRule(pattern="staticfiles", comment="collectstatic output: the image collects its own"),)
+    if facts.workspace is not None:
+        from .plan import workspace_rules
+
+        ignore += workspace_rules(facts.workspace)
     needs = tuple(dict.fromkeys([*(p.rstrip("/") for p in install.manifest_files), "."]))
 
-    return BuildPlan(
+    built = BuildPlan(
         dockgen_version=__version__,
         language=Language.PYTHON,
         template=info.name,
@@ -269,6 +274,11 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
         carried=carry.instructions,
         carry=carry if carry != Carry() else None,
     )
+    if facts.workspace is None:
+        return built
+    from .plan import placed
+
+    return placed(built, facts.workspace, f"{workdir}/{facts.workspace.member}")
 
 
 def _install(facts: PythonFacts, tools: dict[str, str], python_bin: str, extra: tuple[str, ...],
@@ -287,9 +297,14 @@ def _install(facts: PythonFacts, tools: dict[str, str], python_bin: str, extra: 
         setup_copy = (CopyStep(sources=("/uv", "/uvx"), dest="/bin/", from_stage=f"ghcr.io/astral-sh/uv:{tools['uv']}",
                                comment="uv, pinned, from its official image (never shipped)"),)
         locked = "--locked" if lock else ""
-        deps = f"uv sync {locked} --no-dev --no-install-project".replace("  ", " ")
+        ws = facts.workspace
+        if ws is not None:  # a uv workspace member: its dependencies and the members it uses, nothing else
+            deps = f"uv sync {locked} --no-dev --package {ws.name} --no-install-workspace".replace("  ", " ")
+            project = f"uv sync {locked} --no-dev --package {ws.name} --no-editable".replace("  ", " ")
+        else:
+            deps = f"uv sync {locked} --no-dev --no-install-project".replace("  ", " ")
+            project = f"uv sync {locked} --no-dev --no-editable".replace("  ", " ")
         deps += f" && uv pip install {' '.join(extra)}" if extra else ""
-        project = f"uv sync {locked} --no-dev --no-editable".replace("  ", " ")
         cache, version = "/root/.cache/uv", tools["uv"]
     elif pm is PackageManager.POETRY:
         # poetry.lock -> hashed requirements (poetry-plugin-export reads only the lock) -> pip verifies them

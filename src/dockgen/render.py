@@ -306,5 +306,5 @@ def render(plan: BuildPlan) -> list[RenderedFile]:
               "Nothing the Dockerfile copies is excluded.")
     return [
         RenderedFile(path="Dockerfile", content=render_dockerfile(plan)),
-        RenderedFile(path=".dockerignore", content=render_unmeasured(plan.ignore, header)),
+        RenderedFile(path=plan.ignore_file, content=render_unmeasured(plan.ignore, header)),
     ]

@@ -71,6 +71,15 @@ def translate(scripts: Mapping[str, str], name: str = "start", depth: int = 0) -
     if not words:
         return Translated(None, tuple(env), name, f"scripts.{name} runs nothing")
     program, rest = words[0], words[1:]
+    if program == "bun":  # `bun index.ts`, `bun run src/server.ts`: Bun runs the file itself
+        args = rest[1:] if rest[:1] == ["run"] else rest
+        flags = [a for a in args if a.startswith("-")]
+        files = [a for a in args if not a.startswith("-")]
+        if files and _is_file(files[0]):
+            if any(f in ("--hot", "--watch") for f in flags):
+                return Translated(None, tuple(env), name, f"scripts.{name} runs bun with --hot/--watch "
+                                                          "(development flags)")
+            return Translated(("bun", *args), tuple(env), name, None)
     if program in PM_RUN:
         target = _pm_script(program, rest)
         if target and target in scripts:
@@ -85,6 +94,10 @@ def translate(scripts: Mapping[str, str], name: str = "start", depth: int = 0) -
         # a script file run directly (./server.js, bin/www): its shebang may need /usr/bin/env
         return Translated(("node", program, *rest), tuple(env), name, None)
     return Translated(("node", f"node_modules/.bin/{program}", *rest), tuple(env), name, None)
+
+
+def _is_file(word: str) -> bool:
+    return word.endswith((".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")) or "/" in word
 
 
 def _pm_script(program: str, rest: list[str]) -> str | None:

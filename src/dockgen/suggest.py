@@ -192,9 +192,20 @@ def excludes_needed(pattern: str, needed: list[str]) -> list[str]:
     return [n for n in needed if n not in ("", ".") and path_is_sent(matcher, n)[0] != "sent"]
 
 
+def _not_reincluded(entry: Entry, candidates: list[Entry], needed: list[str]) -> list[str]:
+    """``needed`` without what an exception of the same section, written after ``entry``, lets back in
+    (``.yarn/*`` then ``!.yarn/cache``: the cache the install copies stays sent)."""
+    after = candidates[candidates.index(entry) + 1:]
+    back = [e.pattern[1:] for e in after if e.category == entry.category and e.pattern.startswith("!")]
+    if not back:
+        return needed
+    return [n for n in needed if not any(n == b or n.startswith(b.rstrip("/") + "/") for b in back)]
+
+
 def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[IgnoreRule] | None = None,
             existing: str | None = None, allowlist: bool = False, top: int = 5, version: str = "",
-            excepted: tuple[str, ...] = (), sizes: dict[str, int] | None = None) -> Suggestion:
+            excepted: tuple[str, ...] = (), sizes: dict[str, int] | None = None,
+            own: frozenset[str] = OWN_FILES) -> Suggestion:
     """The measured .dockerignore for the context at ``root``.
 
     ``needed``: context paths the Dockerfile copies ("." when it copies everything; they stay sent).
@@ -221,7 +232,8 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
         if _key(entry.pattern) in seen:
             continue
         seen.add(_key(entry.pattern))
-        if not entry.pattern.startswith("!") and excludes_needed(entry.pattern, needed):
+        if not entry.pattern.startswith("!") and excludes_needed(entry.pattern, _not_reincluded(entry, candidates,
+                                                                                                  needed)):
             dropped.append(entry.pattern)
             continue
         hits = [src for src, paths in copied.items() if excludes_needed(entry.pattern, paths)] \
@@ -231,14 +243,14 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
     mine = [ln for ln in mine if ln.strip() not in ours or ln.strip()[1:].lstrip("/") in negations]
     after_lines = [ln for ln in after_lines if ln.strip() not in ours]
     user, tail = _rules(mine), _rules(after_lines)
-    before = walk(base, parse("\n".join(user + tail) + "\n") if user or tail else None, skip=OWN_FILES,
+    before = walk(base, parse("\n".join(user + tail) + "\n") if user or tail else None, skip=own,
                   sizes=sizes)
     flagged = [ln for ln in user + tail
                if not ln.strip().startswith("!") and excludes_needed(ln.strip(), [*needed, *excepted])]
 
     # measure each rule as it will be written (the user's lines first), walking what they keep out too
     merged = parse("\n".join(user + [e.pattern for e in safe] + tail) + "\n")
-    measured = walk(base, merged, measure_ignored=True, skip=OWN_FILES, sizes=sizes)
+    measured = walk(base, merged, measure_ignored=True, skip=own, sizes=sizes)
     offset = len(merged.patterns) - len(safe) - len(tail)
     entries = [replace(e, files=measured.by_rule[offset + i][0], bytes=measured.by_rule[offset + i][1])
                for i, e in enumerate(safe)]
@@ -247,7 +259,7 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
         body, written = _allowlist_body(base, entries, [*needed, *excepted])
     else:
         body, written = _deny_body(entries)
-    after = walk(base, parse("\n".join(user + written + tail) + "\n"), top=top, skip=OWN_FILES, sizes=sizes)
+    after = walk(base, parse("\n".join(user + written + tail) + "\n"), top=top, skip=own, sizes=sizes)
     heavy = _heavy_uncovered(after, needed, top)
 
     head = [f"{HEADER} {version}: {measure_text(after.sent_files, after.sent_bytes)} sent "
@@ -289,8 +301,9 @@ def _deny_body(entries: list[Entry]) -> tuple[list[str], list[str]]:
 
 def _allowlist_body(base: Path, entries: list[Entry], needed: list[str]) -> tuple[list[str], list[str]]:
     """`*`, then `!` for what the Dockerfile copies, then the junk inside those re-excluded."""
+    own = OWN_FILES
     if "." in needed:  # the whole context is copied: allow the top-level entries the deny rules let through
-        deny = walk(base, parse("\n".join(e.pattern for e in entries) + "\n"), listing=True, skip=OWN_FILES)
+        deny = walk(base, parse("\n".join(e.pattern for e in entries) + "\n"), listing=True, skip=own)
         tops = sorted({p.split("/", 1)[0].rstrip("/") for p in deny.listing or []})
     else:
         tops = sorted({n.split("/", 1)[0] for n in needed if n})
@@ -314,17 +327,43 @@ def _heavy_uncovered(after: Walk, needed: list[str], top: int) -> list[tuple[str
 def for_plan(root: str | os.PathLike[str], plan: object, *, allowlist: bool = False,
              existing: str | bool | None = True, also_needed: tuple[str, ...] = (),
              sizes: dict[str, int] | None = None) -> Suggestion:
-    """The measured .dockerignore ``dockgen init`` writes for a plan, merged with ``existing`` (True:
-    the .dockerignore on disk; `dockgen update` passes the one dockgen rendered last)."""
+    """The measured ignore file ``dockgen init`` writes for a plan, merged with ``existing`` (True: the one
+    on disk; `dockgen update` passes the one dockgen rendered last). ``root`` is the app's directory; the
+    context measured is the plan's (a workspace member's is the workspace root)."""
     from .model import BuildPlan
 
     assert isinstance(plan, BuildPlan)
     if existing is True:
-        existing_path = Path(root) / ".dockerignore"
+        existing_path = Path(root) / plan.ignore_file
         existing = (existing_path.read_text(encoding="utf-8", errors="surrogateescape") if existing_path.is_file()
                     else None)
     elif existing is False:
         existing = None
     excepted = tuple(p for p in dict.fromkeys(also_needed) if p not in plan.context_needs)
-    return suggest(root, needed=list(plan.context_needs), excepted=excepted, extra=list(plan.ignore), existing=existing,
-                   allowlist=allowlist, version=plan.dockgen_version, sizes=sizes)
+    context, own = context_of(root, plan)
+    return suggest(context, needed=list(plan.context_needs), excepted=excepted, extra=list(plan.ignore),
+                   existing=existing, allowlist=allowlist, version=plan.dockgen_version, sizes=_in_context(sizes, plan),
+                   own=own)
+
+
+def context_of(root: str | os.PathLike[str], plan: object) -> tuple[Path, frozenset[str]]:
+    """The build context of a plan whose app is at ``root``, and dockgen's own files in it (never measured)."""
+    from .model import BuildPlan
+
+    assert isinstance(plan, BuildPlan)
+    if plan.workspace is None:
+        return Path(root), OWN_FILES
+    member = plan.workspace.member
+    own = frozenset({*OWN_FILES, *(f"{member}/{f}" for f in (*OWN_FILES, "Dockerfile.dockerignore",
+                                                              "Dockerfile.dockerignore.bak"))})
+    return Path(os.path.normpath(Path(root) / plan.context)), own
+
+
+def _in_context(sizes: dict[str, int] | None, plan: object) -> dict[str, int] | None:
+    """``sizes`` keyed by app-relative paths, as context-relative ones."""
+    from .model import BuildPlan
+
+    assert isinstance(plan, BuildPlan)
+    if sizes is None or plan.workspace is None:
+        return sizes
+    return {f"{plan.workspace.member}/{k}": v for k, v in sizes.items()}

@@ -117,6 +117,11 @@ BUILTIN: tuple[TemplateInfo, ...] = (
                  kind="node-server",
                  summary="Node server on node:<x.y.z>-alpine<3.x> with apk's tini at /sbin/tini and a fixed "
                          "non-root uid/gid 10001."),
+    TemplateInfo(name="bun-distroless", file="bun-distroless.Dockerfile.j2", language="node", kind="bun-server",
+                 summary="Bun app (scripts run it with bun) on oven/bun:<x.y.z>-distroless, tini-static as PID 1, "
+                         "uid 65532. Chosen automatically for Bun apps."),
+    TemplateInfo(name="bun-slim", file="bun-slim.Dockerfile.j2", language="node", kind="bun-server",
+                 summary="Bun app on oven/bun:<x.y.z>-slim (Debian) with Debian's tini, uid 1000 (bun)."),
     TemplateInfo(name="python-slim", file="python-slim.Dockerfile.j2", language="python", kind="python-server",
                  summary="Python app on the official python:<x.y.z>-slim image: a virtualenv built in a "
                          "builder stage, Debian's tini, uid 10001. The default for Python."),

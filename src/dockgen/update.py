@@ -78,7 +78,7 @@ def merge(path: str, base: str | None, yours: str | None, new: str) -> FileUpdat
         line = stamp_line(new)
         if line is not None:
             yours, base = with_stamp_line(yours, line), (with_stamp_line(base, line) if base is not None else None)
-    elif path == ".dockerignore":
+    elif path.endswith(".dockerignore"):
         from .suggest import refigure
 
         yours, base = refigure(yours, new), (refigure(base, new) if base is not None else None)
@@ -151,7 +151,7 @@ def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
     assert answers is not None
     answers_file = render_answers(base_dir, opts, built.language)
     # the new render grows from what dockgen rendered last; the merge then adds the user's edits
-    last = rendered_base(base_dir, ".dockerignore")
+    last = rendered_base(base_dir, built.ignore_file)
     files, _ = _files(base_dir, built, opts, existing=True if last is None else last, sizes=as_written(answers_file))
     on_disk = {f.path: _read(base_dir / f.path) for f in files}
     crlf = {p for p, text in on_disk.items() if text is not None and "\r\n" in text}
@@ -167,14 +167,14 @@ def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
                    if u.content is not None and u.status != "identical" and u.content != _lf(on_disk[u.path])]
         # a .dockerignore kept with the user's edits is recorded as such (the Dockerfile: its stamp)
         kept = [kept_record(u.path, u.content) for u in updates
-                if u.path == ".dockerignore" and u.status in ("keep", "merge") and u.content is not None]
+                if u.path == built.ignore_file and u.status in ("keep", "merge") and u.content is not None]
         ours = [*rendered_copies(files), *kept]
         # a read-only file among all this writes is refused before the first one is written
         refuse_read_only(base_dir, [answers_file, *changed, *ours])
         written = write_files(changed, base_dir, force=True, backup=False)
         write_files(ours, base_dir, force=True, backup=False)
         answers_written = write_files([answers_file], base_dir, force=True, backup=False)[0].written
-    ignore = next((u.content for u in updates if u.path == ".dockerignore" and u.content is not None), None)
+    ignore = next((u.content for u in updates if u.path == built.ignore_file and u.content is not None), None)
     warnings = _excluded_copies(ignore, (*built.context_needs, *template_copies(built, files))) \
         if ignore is not None else ()
     return UpdateResult(plan=built, options=opts, answers_file=answers_file.path, recorded_version=answers.version,

@@ -76,9 +76,10 @@ def dockgen_init(spec: RunSpec, tree: Path) -> Generated:
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f"dockgen init failed ({proc.returncode}):\n{proc.stderr[-3000:]}"
     report = json.loads(proc.stdout)
-    b = report.get("build") or {"context": ".", "dockerfile": "Dockerfile"}
-    context = (cwd / b["context"]).resolve()
-    return Generated(app=cwd, report=report, context=context, dockerfile=context / b["dockerfile"])
+    b = report["build"]
+    app = (cwd / b["app_dir"]).resolve()
+    context = (app / b["context"]).resolve()
+    return Generated(app=app, report=report, context=context, dockerfile=context / b["dockerfile"])
 
 
 @dataclass

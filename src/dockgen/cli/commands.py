@@ -67,6 +67,9 @@ AllowListAnswerOpt = Annotated[bool | None, typer.Option("--allow-list/--deny-li
                                                          "as an allow-list (`*`, then `!` for exactly what the "
                                                          "Dockerfile copies), or as rules that exclude (the "
                                                          "default).", show_default=False)]
+AppOpt = Annotated[Path | None, typer.Option("--app", help="A workspace member to containerize, relative to PATH "
+                                             "(e.g. apps/api): its Dockerfile goes in its directory, the build "
+                                             "context is the workspace root. Same as running dockgen inside it.")]
 NoRecordOpt = Annotated[bool, typer.Option("--no-record", help="Do not record the answers (.dockgen.toml or "
                                            "pyproject.toml's [tool.dockgen]) nor the rendered files "
                                            "(.dockgen/rendered/).")]
@@ -135,13 +138,15 @@ def _notices(notices: Any) -> None:
 
 
 @app.command(epilog="Example: dockgen detect --json | jq .start_command")
-def detect(path: PathArg = Path("."), language: LanguageOpt = None, json_out: JsonOpt = False) -> None:
+def detect(path: PathArg = Path("."), app_: AppOpt = None, language: LanguageOpt = None,
+           json_out: JsonOpt = False) -> None:
     """Show what dockgen sees in the app: package manager, runtime version, framework, start command, port."""
-    print_detect(str(path), json_out, language)
+    print_detect(str(_app_path(path, app_)), json_out, language)
 
 
 @app.command(epilog="Example: dockgen plan --json > plan.json")
-def plan(path: PathArg = Path("."), template: TemplateOpt = None, node_version: NodeVersionOpt = None,
+def plan(path: PathArg = Path("."), app_: AppOpt = None, template: TemplateOpt = None,
+         node_version: NodeVersionOpt = None,
          python_version: PythonVersionOpt = None, port: PortOpt = None, language: LanguageOpt = None,
          template_dir: TemplateDirOpt = None, ignore_answers: IgnoreAnswersOpt = False,
          json_out: JsonOpt = False) -> None:
@@ -149,6 +154,7 @@ def plan(path: PathArg = Path("."), template: TemplateOpt = None, node_version: 
     from .. import api
     from ..model import to_jsonable
 
+    path = _app_path(path, app_)
     given = _options(template, node_version, port, python_version, language, template_dir, path)
     _, _, built = api.plan_recorded(path, given, use_answers=not ignore_answers, use_stamp=False)
     if json_out:
@@ -166,6 +172,10 @@ def plan(path: PathArg = Path("."), template: TemplateOpt = None, node_version: 
 @app.command(epilog="Example: dockgen init --dry-run --diff")
 def init(
     path: PathArg = Path("."),
+    app_: AppOpt = None,
+    all_: Annotated[bool, typer.Option("--all", help="In a workspace root: a Dockerfile for every member that is an "
+                                                     "app (it has a start command), and a docker-bake.hcl that "
+                                                     "builds them all (`docker buildx bake`).")] = False,
     template: TemplateOpt = None,
     node_version: NodeVersionOpt = None,
     python_version: PythonVersionOpt = None,
@@ -197,6 +207,14 @@ def init(
     from ..model import WriteStatus, to_jsonable
     from ..suggest import human
 
+    if all_:
+        if app_ is not None:
+            raise DockgenError("--all and --app are exclusive", "--all writes every app of the workspace; --app one")
+        _init_all(path, dry_run=dry_run, force=force, check=check, record=not no_record, json_out=json_out,
+                  options=_options(template, node_version, port, python_version, language, template_dir, path,
+                                   allow_list))
+        return
+    path = _app_path(path, app_)
     opts = _options(template, node_version, port, python_version, language, template_dir, path, allow_list)
     done = api.generate(path, opts, force=force, dry_run=dry_run or check, record=not no_record,
                         use_answers=not ignore_answers)
@@ -220,6 +238,7 @@ def init(
                         "before_files": measured.before_files, "before_bytes": measured.before_bytes,
                         "flagged_lines": list(measured.flagged_lines)},
             "notices": to_jsonable(built.notices),
+            "build": _build_info(path, built),
         })
     else:
         for o in outcomes:
@@ -241,7 +260,7 @@ def init(
             typer.echo(f"warning: your .dockerignore line {line!r} excludes a file the Dockerfile copies", err=True)
         if not conflict and not dry_run and not check and any(o.written for o in outcomes):
             publish = f" -p {built.port}:{built.port}" if built.port else ""
-            typer.echo(f"next: docker build -t {_image_name(built.app_name)} {path} && "
+            typer.echo(f"next: {_build_info(path, built)['command']} && "
                        f"docker run --rm{publish} {_image_name(built.app_name)}", err=True)
     if drift:  # --check: a differing or missing file is drift (exit 4), not a refused write
         missing = [o.path for o in outcomes if o.status is WriteStatus.CREATE]
@@ -267,6 +286,7 @@ def init(
 @app.command(epilog="Examples: dockgen update; dockgen update --write; dockgen update --node-version 24 --write")
 def update(
     path: PathArg = Path("."),
+    app_: AppOpt = None,
     write_: Annotated[bool, typer.Option("--write", help="Apply it: write the merged files, record the "
                                                          "answers. With a conflict, nothing is written.")] = False,
     template: TemplateOpt = None,
@@ -288,6 +308,7 @@ def update(
     """
     from .. import api
 
+    path = _app_path(path, app_)
     opts = _options(template, node_version, port, python_version, language, template_dir, path, allow_list)
     result = api.update(path, opts, write=write_)
     if json_out:
@@ -575,13 +596,14 @@ def _sarif(result: Any) -> dict[str, Any]:
 @app.command(name="check", epilog="Example (CI): dockgen check || exit 1")
 def check_cmd(
     path: PathArg = Path("."),
+    app_: AppOpt = None,
     file: Annotated[str, typer.Option("--file", "-f", help="The Dockerfile, relative to PATH.")] = "Dockerfile",
     json_out: JsonOpt = False,
 ) -> None:
     """Fail (exit 4) when a dockgen-written Dockerfile is stale against the repository or was edited by hand."""
     from ..check import check as run_check
 
-    result = run_check(path, file)
+    result = run_check(_app_path(path, app_), file)
     if json_out:
         emit_json({"dockerfile": result.dockerfile, "status": result.status, "reasons": list(result.reasons),
                    "diff": result.diff})
@@ -689,3 +711,71 @@ def _image_name(name: str) -> str:
 
     slug = re.sub(r"[^a-z0-9._-]+", "-", name.lower().rsplit("/", 1)[-1]).strip("-._")
     return slug or "app"
+
+
+def _app_path(path: Path, app: Path | None) -> Path:
+    """PATH, or the workspace member --app names below it."""
+    if app is None:
+        return path
+    if app.is_absolute() or ".." in app.parts:
+        raise DockgenError(f"--app {app}: not a directory below {path}", "give the member's path relative to the "
+                           "workspace root, e.g. --app apps/api")
+    target = path / app
+    if not target.is_dir():
+        raise DockgenError(f"--app {app}: no such directory in {path}", "give the member's path relative to the "
+                           "workspace root, e.g. --app apps/api")
+    return target
+
+
+def _build_info(path: Path, built: Any) -> dict[str, str]:
+    """How to build the image: the context (relative to the app's directory), the Dockerfile in it, the command
+    (from the directory dockgen ran in)."""
+    import os
+    import shlex
+
+    context = os.path.normpath(path / built.context)
+    tag = _image_name(built.app_name)
+    if built.context == ".":
+        command = f"docker build -t {tag} {shlex.quote(str(path))}"
+    else:
+        dockerfile = shlex.quote(os.path.normpath(path / "Dockerfile"))
+        command = f"docker build -t {tag} -f {dockerfile} {shlex.quote(context)}"
+    return {"app_dir": str(path), "context": built.context, "dockerfile": built.dockerfile, "command": command}
+
+
+def _init_all(root: Path, *, dry_run: bool, force: bool, check: bool, record: bool, json_out: bool,
+              options: Any) -> None:
+    """`init --all`: every app of the workspace at ``root``, then docker-bake.hcl."""
+    from .. import api
+    from ..model import WriteStatus
+
+    done = api.generate_all(root, options, force=force, dry_run=dry_run or check, record=record)
+    settled = (WriteStatus.IDENTICAL, WriteStatus.KEEP)
+    if json_out:
+        emit_json({"apps": [{"app": a.member, "template": a.generated.plan.template, "port": a.generated.plan.port,
+                             "files": [{"path": f"{a.member}/{o.path}", "status": o.status.value,
+                                        "written": o.written} for o in a.generated.outcomes],
+                             "build": _build_info(root / a.member, a.generated.plan)} for a in done.apps],
+                   "skipped": [{"app": m, "why": why} for m, why in done.skipped],
+                   "bake": {"path": done.bake.path, "status": done.bake.status.value, "written": done.bake.written},
+                   "dry_run": dry_run or check})
+    else:
+        for a in done.apps:
+            for o in a.generated.outcomes:
+                verb = o.status.value if o.written or o.status in settled else f"would {o.status.value}"
+                typer.echo(f"{verb:<16}{a.member}/{o.path}")
+        for member, why in done.skipped:
+            typer.echo(f"{'skipped':<16}{member}  ({why})")
+        b = done.bake
+        typer.echo(f"{b.status.value if b.written or b.status in settled else 'would ' + b.status.value:<16}{b.path}")
+        if not dry_run and not check and b.written:
+            typer.echo(f"next: docker buildx bake -f {root / b.path}  (or one app: docker buildx bake "
+                       f"{done.apps[0].target if done.apps else '<app>'})", err=True)
+    outcomes = [o for a in done.apps for o in a.generated.outcomes] + [done.bake]
+    if check and any(o.status not in settled for o in outcomes):
+        raise DockgenError("the workspace's files differ from what dockgen would write",
+                           "see them with `dockgen init --all --dry-run`", exit_code=ExitCode.DRIFT)
+    if any(o.status is WriteStatus.CONFLICT for o in outcomes):
+        raise DockgenError("files exist and differ from what dockgen generates; nothing was written for them",
+                           "see the changes with --dry-run; --force overwrites (keeps .bak copies)",
+                           exit_code=ExitCode.CONFLICT)

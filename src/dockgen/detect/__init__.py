@@ -14,6 +14,7 @@ import os
 from ..errors import ManifestError
 from ..model import NodeFacts, PythonFacts
 from ..repo import RepoView
+from ..workspace import Workspace
 from .node import FRAMEWORK_DEPS, detect_node
 from .python import detect_python, is_python_repo
 
@@ -33,16 +34,30 @@ def detect(root: str | os.PathLike[str] | RepoView, language: str | None = None)
     if language == "node" or (language is None and has_node and (not has_python or _node_server(repo))):
         if not has_node:
             raise ManifestError(f"no package.json in {repo.root}", "a Node app needs package.json at its root")
-        return detect_node(repo)
+        return detect_node(repo, _workspace(repo, "node"))
     if language == "python" or has_python:
         if not has_python:
             raise ManifestError(f"no Python project in {repo.root}",
                                 "dockgen reads pyproject.toml, requirements.txt, Pipfile or setup.py")
-        return detect_python(repo)
+        return detect_python(repo, _workspace(repo, "python"))
     raise ManifestError(
         f"no package.json or Python project in {repo.root}",
         "run dockgen in the app's root directory or pass its path (dockgen init PATH)",
     )
+
+
+def _workspace(repo: RepoView, language: str) -> tuple[RepoView, Workspace] | None:
+    """The workspace ``repo`` is a member of (its root's view, and what the member needs), if any."""
+    from ..workspace import find_root, node_workspace, uv_workspace
+
+    found = find_root(repo.root)
+    if found is None:
+        return None
+    root, tool = found
+    if (tool == "uv") != (language == "python"):
+        return None
+    ws = uv_workspace(root, repo.root) if tool == "uv" else node_workspace(root, repo.root, tool)
+    return RepoView(root), ws
 
 
 def _node_server(repo: RepoView) -> bool:

@@ -32,6 +32,8 @@ from ..model import (
     VersionHint,
 )
 from ..repo import RepoView
+from ..workspace import Workspace
+from .bins import resolve_bins
 
 LOCKFILE_ORDER: tuple[tuple[str, PackageManager], ...] = (
     ("bun.lock", PackageManager.BUN),
@@ -51,6 +53,7 @@ FRAMEWORK_DEPS: tuple[tuple[Framework, tuple[str, ...]], ...] = (
     (Framework.FASTIFY, ("fastify",)),
     (Framework.KOA, ("koa",)),
     (Framework.HAPI, ("@hapi/hapi",)),
+    (Framework.HONO, ("hono",)),
     (Framework.EXPRESS, ("express",)),
 )
 
@@ -76,7 +79,9 @@ PORT_PATTERNS = (
 TOKEN_RE = re.compile(r"_(?:authToken|auth|password)\s*=", re.I)
 
 
-def detect_node(repo: RepoView) -> NodeFacts:
+def detect_node(repo: RepoView, workspace: tuple[RepoView, Workspace] | None = None) -> NodeFacts:
+    """Facts of the app at ``repo``; for a workspace member, ``workspace`` is the root's view and the
+    workspace: the package manager, lockfile and install configuration are the root's."""
     if not repo.is_file("package.json"):
         raise ManifestError(
             f"no package.json in {repo.root}",
@@ -87,9 +92,15 @@ def detect_node(repo: RepoView) -> NodeFacts:
         raise ManifestError("package.json: expected a JSON object at the top level",
                             "package.json must look like {\"name\": ..., \"scripts\": {...}}")
     notices: list[Notice] = []
+    top, ws = workspace if workspace is not None else (repo, None)
+    top_pkg = top.read_json("package.json") if ws is not None and top.is_file("package.json") else pkg
+    top_pkg = top_pkg if isinstance(top_pkg, dict) else {}
 
-    lockfiles = tuple(_read_lockfile(repo, rel, mgr, notices) for rel, mgr in LOCKFILE_ORDER if repo.is_file(rel))
-    pm, pm_version, pm_source, lockfile = _package_manager(pkg, lockfiles, notices)
+    lockfiles = tuple(_read_lockfile(top, rel, mgr, notices) for rel, mgr in LOCKFILE_ORDER if top.is_file(rel))
+    pm_pkg = pkg if ws is None or ("packageManager" in pkg and "packageManager" not in top_pkg) else top_pkg
+    pm, pm_version, pm_source, lockfile = _package_manager(pm_pkg, lockfiles, notices)
+    if ws is not None:
+        pm_source += f" (the workspace root {ws.root})"
 
     deps = tuple(sorted(_str_map(pkg.get("dependencies")).keys()))
     dev_deps = tuple(sorted(_str_map(pkg.get("devDependencies")).keys()))
@@ -109,7 +120,8 @@ def detect_node(repo: RepoView) -> NodeFacts:
         package_manager_source=pm_source,
         lockfile=lockfile,
         lockfiles=lockfiles,
-        version_hints=_version_hints(repo, pkg),
+        version_hints=_version_hints(repo, pkg) + (tuple(
+            h.replace(source=f"{ws.root}/{h.source}") for h in _version_hints(top, top_pkg)) if ws else ()),
         engines=_str_map(pkg.get("engines")),
         scripts=scripts,
         main=_opt_str(pkg.get("main")),
@@ -122,23 +134,54 @@ def detect_node(repo: RepoView) -> NodeFacts:
         framework_evidence=evidence,
         next_output=_next_output(repo) if framework is Framework.NEXT else None,
         static_out_dir=_vite_out_dir(repo) if framework is Framework.VITE_STATIC else None,
-        native_addons=_native_addons(repo, deps, lockfile),
+        native_addons=_native_addons(top, deps, lockfile),
         port_hints=_port_hints(repo, pkg, scripts),
         entry_files=tuple(f for f in ENTRY_CANDIDATES if repo.is_file(f)),
-        manifest_files=_manifest_files(repo, pm),
+        manifest_files=_manifest_files(top, pm),  # a member's: the workspace root's, relative to it
         has_public_dir=repo.is_dir("public"),
-        workspaces=bool(pkg.get("workspaces")) or repo.is_file("pnpm-workspace.yaml"),
-        npmrc_has_token=_npmrc_has_token(repo),
+        workspaces=ws is None and (bool(pkg.get("workspaces")) or repo.is_file("pnpm-workspace.yaml")),
+        npmrc_has_token=_npmrc_has_token(top),
         npm_allow_scripts=isinstance(pkg.get("allowScripts"), dict) and bool(pkg["allowScripts"]),
-        install_scripts=_install_scripts(repo, deps, lockfile),
-        build_approvals=_build_approvals(repo, pkg),
+        install_scripts=_install_scripts(top, deps, lockfile),
+        bins=_member_bins(resolve_bins(top, _commands(scripts), lockfile, deps + dev_deps), ws, pm),
+        yarn_linker=_yarn_linker(top) if pm is PackageManager.YARN else None,
+        build_approvals=_build_approvals(top, top_pkg),
+        workspace=ws,
         notices=tuple(notices),
-        inputs=repo.digests(["package.json", *(lf.path for lf in lockfiles), ".nvmrc", ".node-version",
-                             ".tool-versions", ".npmrc", ".yarnrc.yml", "pnpm-workspace.yaml", "tsconfig.json",
-                             "next.config.js", "next.config.mjs", "next.config.ts", "vite.config.js",
-                             "vite.config.ts"]),
+        inputs=_inputs(repo, top, ws, lockfiles),
     )
     return facts
+
+
+def _inputs(repo: RepoView, top: RepoView, ws: Workspace | None, lockfiles: tuple[Lockfile, ...]) -> dict[str, str]:
+    """Digests of the files the plan is made from; a member's workspace-root files as ``../../pnpm-lock.yaml``."""
+    own = ["package.json", ".nvmrc", ".node-version", ".tool-versions", "tsconfig.json", "next.config.js",
+           "next.config.mjs", "next.config.ts", "vite.config.js", "vite.config.ts"]
+    shared = [*(lf.path for lf in lockfiles), ".npmrc", ".yarnrc.yml", "pnpm-workspace.yaml"]
+    if ws is None:
+        return repo.digests(own + shared)
+    roots = {f"{ws.root}/{k}": v for k, v in top.digests(["package.json", ".nvmrc", ".node-version", ".tool-versions",
+                                                             "turbo.json", *shared]).items()}
+    locals_ = {f"{ws.root}/{p.dir}/package.json": v for p in ws.build_local
+               for k, v in top.digests([f"{p.dir}/package.json"]).items()}
+    return repo.digests(own) | roots | locals_
+
+
+def _member_bins(bins: dict[str, str], ws: Workspace | None, pm: PackageManager) -> dict[str, str]:
+    """Command files as seen from a workspace member's directory (where the app starts): pnpm and bun link
+    each direct dependency into the member's node_modules; npm's lockfile says where it installed one; yarn
+    hoists to the root."""
+    if ws is None:
+        return bins
+    out: dict[str, str] = {}
+    for name, path in bins.items():
+        if path.startswith(ws.member + "/"):
+            out[name] = path[len(ws.member) + 1:]
+        elif pm in (PackageManager.PNPM, PackageManager.BUN):
+            out[name] = path
+        else:
+            out[name] = f"{ws.root}/{path}"
+    return out
 
 
 # -- package.json helpers ---------------------------------------------------------------------------
@@ -406,7 +449,8 @@ def _manifest_files(repo: RepoView, pm: PackageManager) -> tuple[str, ...]:
     found: list[str] = []
     candidates = [".npmrc"]
     if pm is PackageManager.YARN:
-        candidates += [".yarnrc.yml", ".yarnrc", ".yarn/releases", ".yarn/plugins", ".yarn/patches"]
+        # a committed .yarn/cache (zero-installs) makes the install offline: it is copied too
+        candidates += [".yarnrc.yml", ".yarnrc", ".yarn/releases", ".yarn/plugins", ".yarn/patches", ".yarn/cache"]
     if pm is PackageManager.PNPM:
         candidates += ["pnpm-workspace.yaml", ".pnpmfile.cjs"]
     if pm is PackageManager.BUN:
@@ -442,9 +486,9 @@ def _install_scripts(repo: RepoView, deps: tuple[str, ...], lockfile: Lockfile |
         packages = data.get("packages") if isinstance(data, dict) else None
         if isinstance(packages, dict):
             for key, meta in packages.items():
-                if isinstance(meta, dict) and meta.get("hasInstallScript") and not meta.get("dev") and key:
-                    if not meta.get("link"):
-                        found.add(key.rsplit("node_modules/", 1)[-1])
+                if (isinstance(meta, dict) and meta.get("hasInstallScript") and not meta.get("dev") and key
+                        and not meta.get("link")):
+                    found.add(key.rsplit("node_modules/", 1)[-1])
         return tuple(sorted(found))
     found |= {d for d in deps if d in KNOWN_INSTALL_SCRIPTS}
     if lockfile is not None and lockfile.path == "pnpm-lock.yaml":
@@ -499,3 +543,29 @@ def _build_approvals(repo: RepoView, pkg: Mapping[str, Any]) -> tuple[BuildAppro
 
 def _names(value: Any) -> tuple[str, ...]:
     return tuple(sorted({v for v in value if isinstance(v, str) and v})) if isinstance(value, list) else ()
+
+
+NOT_DEPENDENCY_COMMANDS = frozenset({"node", "npm", "npx", "yarn", "pnpm", "pnpx", "bun", "bunx", "cross-env", "env",
+                                     "cd", "rm", "cp", "mv", "mkdir", "echo", "sh", "bash", "exec", "true"})
+
+
+def _commands(scripts: Mapping[str, str]) -> set[str]:
+    """The dependency commands the scripts run (``next`` in ``next start -p 4000``)."""
+    names: set[str] = set()
+    for text in scripts.values():
+        for step in re.split(r"&&|\|\||;|\|", text):
+            words = [w for w in step.split() if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=\S*", w)]
+            if words and words[0] == "cross-env":
+                words = [w for w in words[1:] if "=" not in w]
+            if words and re.fullmatch(r"[@\w][\w.-]*", words[0]) and words[0] not in NOT_DEPENDENCY_COMMANDS:
+                names.add(words[0])
+    return names
+
+
+def _yarn_linker(repo: RepoView) -> str | None:
+    """.yarnrc.yml's nodeLinker (pnp, node-modules, pnpm); None when it does not say (yarn 2+: pnp)."""
+    from ..yamlish import parse as parse_yaml
+
+    text = repo.read_text_or_none(".yarnrc.yml", limit=1 << 20)
+    value = parse_yaml(text).get("nodeLinker") if text else None
+    return value if isinstance(value, str) and value else None

@@ -24,6 +24,7 @@ from typing import Any
 from ..errors import ManifestError
 from ..model import Framework, Lockfile, Notice, PackageManager, PortHint, PythonFacts, Severity, VersionHint
 from ..repo import RepoView
+from ..workspace import Workspace
 
 LOCKFILES: tuple[tuple[str, PackageManager], ...] = (
     ("uv.lock", PackageManager.UV),
@@ -50,8 +51,11 @@ def is_python_repo(repo: RepoView) -> bool:
                                           "uv.lock", "poetry.lock", "manage.py"))
 
 
-def detect_python(repo: RepoView) -> PythonFacts:
+def detect_python(repo: RepoView, workspace: tuple[RepoView, Workspace] | None = None) -> PythonFacts:
+    """Facts of the app at ``repo``; for a uv workspace member, ``workspace`` is the root's view and the
+    workspace: the lockfile is the root's."""
     notices: list[Notice] = []
+    top, ws = workspace if workspace is not None else (repo, None)
     pyproject: dict[str, Any] = repo.read_toml("pyproject.toml") if repo.is_file("pyproject.toml") else {}
     pipfile: dict[str, Any] = repo.read_toml("Pipfile") if repo.is_file("Pipfile") else {}
     project = _table(pyproject, "project")
@@ -59,7 +63,7 @@ def detect_python(repo: RepoView) -> PythonFacts:
     poetry = _table(tool, "poetry")
     setup_cfg = _setup_cfg(repo)
 
-    lockfiles = tuple(_lockfile(repo, rel, mgr) for rel, mgr in LOCKFILES if repo.is_file(rel))
+    lockfiles = tuple(_lockfile(top, rel, mgr) for rel, mgr in LOCKFILES if top.is_file(rel))
     req_files, req_deps, hashed, pinned = _requirements(repo, notices)
     pm, source, lockfile = _package_manager(repo, pyproject, tool, pipfile, lockfiles, req_files, notices)
     if pm is PackageManager.PIP and pinned:  # fully pinned requirements are the lockfile of pip projects
@@ -103,8 +107,10 @@ def detect_python(repo: RepoView) -> PythonFacts:
         lockfiles=lockfiles,
         requirements_files=tuple(req_files) if pm is PackageManager.PIP else (),
         requirements_hashes=hashed if pm is PackageManager.PIP else False,
-        manifest_files=_manifest_files(repo, pm, lockfile, req_files),
-        version_hints=_version_hints(repo, project, poetry, pipfile, notices),
+        manifest_files=_workspace_manifests(top, ws) if ws else _manifest_files(repo, pm, lockfile, req_files),
+        version_hints=_version_hints(repo, project, poetry, pipfile, notices) + (tuple(
+            h.replace(source=f"{ws.root}/{h.source}") for h in _version_hints(
+                top, _table(top.read_toml("pyproject.toml"), "project"), {}, {}, notices)) if ws else ()),
         build_backend=backend if isinstance(backend, str) else None,
         is_package=is_package,
         dependencies=tuple(sorted(deps)),
@@ -124,9 +130,11 @@ def detect_python(repo: RepoView) -> PythonFacts:
         system_deps=tuple(d for d in SYSTEM_DEPS if d in deps),
         port_hints=_port_hints(repo, sources, procfile),
         notices=tuple(notices),
-        inputs=repo.digests(["pyproject.toml", *(lf.path for lf in lockfiles), *req_files, "Pipfile",
+        workspace=ws,
+        inputs=repo.digests(["pyproject.toml", *([] if ws else [lf.path for lf in lockfiles]), *req_files, "Pipfile",
                              ".python-version", "runtime.txt", ".tool-versions", "Procfile", "setup.py", "setup.cfg",
-                             "manage.py"]),
+                             "manage.py"]) | ({f"{ws.root}/{k}": v for k, v in top.digests(
+                                 ["pyproject.toml", "uv.lock", ".python-version"]).items()} if ws else {}),
     )
     return facts
 
@@ -334,6 +342,19 @@ def _is_package(repo: RepoView, pyproject: Mapping[str, Any], poetry: Mapping[st
     if _table(pyproject, "build-system") and "project" in pyproject:
         return True
     return repo.is_file("setup.py") or (repo.is_file("setup.cfg") and not repo.is_file("requirements.txt"))
+
+
+def _workspace_manifests(top: RepoView, ws: Workspace) -> tuple[str, ...]:
+    """What `uv sync --locked` reads in a workspace: the root's pyproject.toml and uv.lock, and every member's
+    pyproject.toml (the lock is checked against all of them), relative to the workspace root."""
+    files = ["pyproject.toml", "uv.lock"]
+    for m in ws.members:
+        files.append(f"{m.dir}/pyproject.toml")
+        if top.is_file(f"{m.dir}/README.md"):
+            files.append(f"{m.dir}/README.md")  # the build backends read the readme the metadata names
+    if top.is_file("README.md"):
+        files.append("README.md")
+    return tuple(files)
 
 
 def _manifest_files(repo: RepoView, pm: PackageManager, lockfile: Lockfile | None,
