@@ -131,9 +131,18 @@ class NodeFacts(Record):
     bins: Mapping[str, str] = {}  # commands the scripts run -> their JS file (node_modules/next/dist/bin/next)
     yarn_linker: str | None = None  # .yarnrc.yml nodeLinker (yarn berry: unset means pnp)
     workspace: Workspace | None = None  # the workspace this app is a member of (root, member, local packages)
+    entries: Mapping[str, str] = {}  # entry files the start scripts/main name -> "file", "ts:<source>", "missing"
     build_approvals: tuple[BuildApprovals, ...] = ()  # the project's approvals of those scripts, where it has any
     notices: tuple[Notice, ...] = ()
     inputs: Mapping[str, str] = {}  # the manifest and version files read: path -> sha256 prefix of the content
+
+
+class Distribution(Record):
+    """A locked Python package with no universal wheel: its sdist, and the tags of its wheels."""
+
+    name: str  # normalized
+    sdist: bool
+    wheels: tuple[str, ...]  # "cp313-cp313-manylinux_2_17_x86_64.manylinux2014_x86_64"
 
 
 class PythonFacts(Record):
@@ -171,6 +180,10 @@ class PythonFacts(Record):
     entry_files: tuple[str, ...]  # app.py / main.py / server.py / wsgi.py / asgi.py at the root
     system_deps: tuple[str, ...]  # dependencies that need OS libraries (psycopg2, mysqlclient, Pillow, lxml)
     serves: str | None = None  # where the code starts a server itself ("main.py:12"): None for a job or a CLI
+    distributions: tuple[Distribution, ...] = ()  # locked packages that may be built from source (no universal wheel)
+    vcs_requirements: tuple[str, ...] = ()  # git+https:// requirements (the builder needs git)
+    server_config: str | None = None  # a server's own config file: "uwsgi.ini", "gunicorn.conf.py"
+    writable: tuple[str, ...] = ()  # directories the app creates at start (Flask's instance folder), from the app dir
     workspace: Workspace | None = None  # the uv workspace this app is a member of
     port_hints: tuple[PortHint, ...]
     notices: tuple[Notice, ...] = ()
@@ -284,7 +297,8 @@ class PythonSpec(Record):
     tool_install: str | None  # the pinned install of that tool
     extra_packages: tuple[str, ...]  # server packages dockgen adds because the app does not depend on them
     collectstatic: bool  # Django: run collectstatic in the builder
-    server: str  # "gunicorn", "uvicorn", "gunicorn+uvicorn", "procfile", "script", "python"
+    server: str  # "gunicorn", "uvicorn", "gunicorn+uvicorn", "uwsgi", "procfile", "script", "python"
+    writable: tuple[str, ...] = ()  # directories made in the builder and owned by the runtime user (Flask's instance)
 
 
 class BuildPlan(Record):

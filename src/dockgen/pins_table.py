@@ -56,6 +56,7 @@ PINS: dict[str, Any] = {
         "slim_suite": {"3.9": "bookworm", "3.10": "bookworm", "3.11": "bookworm"},
         # PyPI's newest on AS_OF (pip index versions <pkg>)
         "tools": {"uv": "0.13.9", "poetry": "2.5.1", "poetry-plugin-export": "1.10.1", "pdm": "2.29.4",
+                  "pdm-constraints": ["hishel<2"],
                   "pipenv": "2026.10.3", "pip": "26.3", "gunicorn": "27.0.1", "uvicorn": "0.54.0"},
         # Debian runtime/build packages for dependencies that link OS libraries, per suite
         "system": {

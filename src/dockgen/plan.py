@@ -363,6 +363,10 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     if ws is not None:
         build_command = _workspace_build(facts, ws, install.manager, build_command, notices)
     outputs = _build_outputs(facts, start_argv) if build_command else ()
+    if start_argv and not bun and not carry.start:
+        start_argv, start_why = _checked_entry(facts, start_argv, start_why, build_command, outputs, notices)
+        if build_command:
+            outputs = _build_outputs(facts, start_argv)
     node_path = "/nodejs/bin/node" if template == "node-distroless" else "node"
     runtime_copies: list[CopyStep] = []
     copy_sources = False
@@ -1021,6 +1025,40 @@ def _start_command(facts: NodeFacts, notices: list[Notice]) -> tuple[tuple[str, 
         if path and SAFE_PATH.fullmatch(path):
             return ("node", path), (), "package.json bin", ()
     return None, (), problem or "no scripts.start, main, bin or server.js/index.js", ()
+
+
+def _checked_entry(facts: NodeFacts, argv: tuple[str, ...], why: str, build: str | None, outputs: tuple[str, ...],
+                   notices: list[Notice]) -> tuple[tuple[str, ...], str]:
+    """The start command's entry file must exist in the image: in the repository, or made by the build.
+    ``node app.js`` where only app.ts exists and the build compiles to dist/ starts dist/app.js; an entry
+    nothing provides is an error, not a container that dies with "Cannot find module"."""
+    out: list[str] = list(argv)
+    for i, arg in enumerate(argv[1:], start=1):
+        rel = clean_rel(arg)
+        state = facts.entries.get(rel or "")
+        if rel is None or state is None or state == "file":
+            continue
+        built = build is not None and (_under(rel, outputs) or _under(rel, (facts.ts_out_dir or "dist",)))
+        if built:
+            continue
+        if state.startswith("ts:") and build is not None:
+            source = state[3:]
+            inner = source.removeprefix("src/") if source.startswith("src/") else source
+            target = f"{facts.ts_out_dir or 'dist'}/{inner.rsplit('.', 1)[0]}.js"
+            out[i] = target
+            notices.append(Notice(severity=Severity.INFO, topic="start command",
+                                  message=f"{rel} does not exist: the build compiles {source} to {target}, which "
+                                          "the image starts"))
+            why += f"; {rel} is built from {source} as {target}"
+            continue
+        if state.startswith("ts:"):
+            raise PlanError(f"the start command runs {rel}, which does not exist: only its TypeScript source "
+                            f"{state[3:]} does, and the app has no build script",
+                            'add scripts.build ("tsc") so the image compiles it, or start the compiled file')
+        raise PlanError(f"the start command runs {rel}, which does not exist in the repository and no build "
+                        "makes it", "fix scripts.start or main (the container would exit with "
+                                    "\"Cannot find module\")")
+    return tuple(out), why
 
 
 def _real_bin(facts: NodeFacts, argv: tuple[str, ...], notices: list[Notice]) -> tuple[str, ...]:

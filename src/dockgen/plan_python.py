@@ -133,6 +133,32 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
                               message=f"{', '.join(facts.system_deps)}: distroless relies on their wheels, "
                                       "which bundle the libraries they need"))
         run_pkgs = []
+    # packages with no wheel for this CPython and libc are compiled in the builder: a C compiler and the
+    # headers (the official python images carry CPython's; Debian's interpreter needs python3.X-dev)
+    from .detect.wheels import source_builds
+
+    requirement_names = facts.dependencies if facts.lockfile is None or facts.lockfile.path in (
+        "requirements.txt", "Pipfile.lock") else ()
+    compiled = source_builds(facts.distributions, requirement_names, runtime.line)
+    if distroless and ("uwsgi" in compiled or (facts.server_config or "").startswith("uwsgi")):
+        raise TemplateError("uWSGI links libpython3.X.so, which distroless does not have (checked: the image "
+                            "exits with 'libpython3.13.so.1.0: cannot open shared object file')",
+                            "use --template python-slim (the official image has the shared libpython)")
+    if compiled:
+        build_pkgs += [p for p in ("gcc", "libc6-dev") if p not in build_pkgs]
+        decisions.append(Decision(topic="source builds", choice=", ".join(compiled),
+                                  why=f"no wheel for CPython {runtime.line} on Linux (from "
+                                      f"{facts.lockfile.path if facts.lockfile else 'requirements'}): built in the "
+                                      "builder with gcc; the runtime gets only the built package"))
+        if "uwsgi" in compiled:
+            notices.append(Notice(severity=Severity.INFO, topic="source builds",
+                                  message="uWSGI links only the libraries its build finds: with gcc alone it has "
+                                          "no SSL, XML or PCRE support (add their -dev packages in a template if "
+                                          "the app needs them)"))
+    if facts.vcs_requirements:
+        build_pkgs.append("git")
+        decisions.append(Decision(topic="git", choice="git in the builder",
+                                  why=f"requirements fetched with git ({facts.vcs_requirements[0]}); never shipped"))
     if distroless and build_pkgs:  # Debian's interpreter: C extensions built from source need its headers
         build_pkgs.insert(0, f"python{runtime.line}-dev")
     if facts.system_deps:
@@ -158,8 +184,14 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
     install = _install(facts, py["tools"], python_bin, extra, notices, install_project, venv)
     tools_venv = TOOLS if install.manager in (PackageManager.POETRY, PackageManager.PDM, PackageManager.PIPENV) \
         else None
-    plugin = f" poetry-plugin-export=={py['tools']['poetry-plugin-export']}" \
-        if install.manager is PackageManager.POETRY else ""
+    # poetry 2 needs poetry-plugin-export for `poetry export`; poetry 1.x depends on the plugin itself (and the
+    # plugin's current release requires poetry 2). pdm 2.29 breaks with hishel 2 (AttributeError
+    # SyncSqliteStorage, seen 2026-12-05): kept below 2.
+    plugin = ""
+    if install.manager is PackageManager.POETRY and not str(install.version).startswith(("0.", "1.")):
+        plugin = f" poetry-plugin-export=={py['tools']['poetry-plugin-export']}"
+    elif install.manager is PackageManager.PDM:
+        plugin = " " + " ".join(f"'{c}'" for c in py["tools"]["pdm-constraints"])
     tool_install = (f"{python_bin} -m venv {TOOLS} && {TOOLS}/bin/pip install --no-cache-dir "
                     f"{install.manager}=={install.version}{plugin}") if tools_venv else None
     decisions.append(Decision(
@@ -184,6 +216,12 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
            "PYTHONUNBUFFERED": "1"}
     if port is not None:
         env["PORT"] = str(port)
+    target_file = facts.app_target_file or ""
+    if target_file.startswith("src/") and not install_project:  # e.g. notes.app:app in src/notes/app.py
+        env["PYTHONPATH"] = f"{workdir}/src"
+        decisions.append(Decision(topic="import path", choice=f"PYTHONPATH={workdir}/src",
+                                  why=f"the app module is {target_file}, and the project is not installed (no build "
+                                      "system), so the server imports it from src/"))
     user_create: tuple[str, ...] = ()
     if distroless:
         user = "65532:65532"
@@ -223,6 +261,7 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
         ignore += workspace_rules(facts.workspace)
     needs = tuple(dict.fromkeys([*(p.rstrip("/") for p in install.manifest_files), "."]))
 
+    writable = _writable(facts, workdir, venv, install_project, decisions)
     built = BuildPlan(
         dockgen_version=__version__,
         language=Language.PYTHON,
@@ -266,7 +305,7 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
         context_needs=needs,
         decisions=tuple(decisions),
         notices=tuple(notices),
-        python=PythonSpec(venv=venv, python=python_bin, builder_python_packages=builder_python,
+        python=PythonSpec(venv=venv, python=python_bin, builder_python_packages=builder_python, writable=writable,
                           tools_venv=tools_venv, tool_install=tool_install, extra_packages=extra,
                           collectstatic=collectstatic, server=server),
         inputs=facts.inputs,
@@ -371,6 +410,22 @@ def _start(facts: PythonFacts, notices: list[Notice]) -> tuple[tuple[str, ...] |
         notices.append(Notice(severity=Severity.WARNING, topic="start command",
                               message="the Procfile web: line needs a shell; ignored"))
     target = facts.app_target
+    if facts.server_config and facts.server_config.startswith("uwsgi"):
+        flag = "--ini" if facts.server_config.endswith(".ini") else f"--{facts.server_config.rsplit('.', 1)[1]}"
+        # uWSGI reloads on SIGTERM unless told otherwise: --die-on-term makes `docker stop` stop it
+        return (("uwsgi", flag, facts.server_config, "--die-on-term"), "uwsgi",
+                f"uwsgi is a dependency and {facts.server_config} configures it", ())
+    if facts.server_config == "gunicorn.conf.py" and (target or facts.framework is None):
+        argv: tuple[str, ...] = ("gunicorn", "--bind", "0.0.0.0:$PORT")
+        if target:
+            argv += (target,)
+        return (argv, "gunicorn", "gunicorn.conf.py configures gunicorn (workers, worker class"
+                + ("" if target else ", the app") + "); the bind follows PORT", ())
+    if facts.framework in (Framework.DJANGO, Framework.FLASK) and target and "waitress" in deps \
+            and "gunicorn" not in deps:  # the app's own WSGI server
+        call = ("--call", target[:-2]) if target.endswith("()") else (target,)
+        return (("waitress-serve", "--listen=0.0.0.0:$PORT", *call), "waitress",
+                f"{facts.framework} app {target} served by waitress, a dependency", ())
     if facts.framework in (Framework.DJANGO, Framework.FLASK) and target:
         return (("gunicorn", "--bind", "0.0.0.0:$PORT", target), "gunicorn",
                 f"{facts.framework} app {target} served by gunicorn (WSGI)", need("gunicorn"))
@@ -416,7 +471,29 @@ def _port(facts: PythonFacts, option: int | None, server: str, decisions: list[D
         hint = hints[0]
         decisions.append(Decision(topic="port", choice=str(hint.port), why=f"found in {hint.source}"))
         return hint.port
-    decisions.append(Decision(topic="port", choice=str(DEFAULT_PORT), why="gunicorn's and uvicorn's default, "
-                                                                         "passed to the server and set as ENV PORT"))
+    decisions.append(Decision(topic="port", choice=str(DEFAULT_PORT),
+                              why=f"the default dockgen gives {server or 'the server'}: passed to it and set as "
+                                  "ENV PORT"))
     return DEFAULT_PORT
 
+
+
+def _writable(facts: PythonFacts, workdir: str, venv: str, installed: bool,
+              decisions: list[Decision]) -> tuple[str, ...]:
+    """Where the app's start-up writes (Flask's instance folder: beside the app's package, or
+    ``<venv>/var/<package>-instance`` when the package is installed), made and given to the app's user in
+    the builder: the app's own files stay root's."""
+    if not facts.writable or not facts.app_target_file:
+        return ()
+    parts = facts.app_target_file.split("/")
+    top = parts[1] if parts[0] == "src" and len(parts) > 2 else parts[0]
+    if installed and facts.src_layout:
+        path = f"{venv}/var/{top.removesuffix('.py')}-instance"
+    else:
+        parent = "/".join(parts[:1]) if parts[0] == "src" and len(parts) > 2 else ""
+        path = f"{workdir}/{parent + '/' if parent else ''}instance"
+    if not re.fullmatch(r"/[A-Za-z0-9._/-]+", path):
+        return ()
+    decisions.append(Decision(topic="writable", choice=path, why="Flask's instance folder: the app creates and "
+                              "writes it at start (instance_path), so it belongs to the app's user"))
+    return (path,)

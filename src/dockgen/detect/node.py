@@ -147,6 +147,7 @@ def detect_node(repo: RepoView, workspace: tuple[RepoView, Workspace] | None = N
         yarn_linker=_yarn_linker(top) if pm is PackageManager.YARN else None,
         build_approvals=_build_approvals(top, top_pkg),
         workspace=ws,
+        entries=_entries(repo, pkg, scripts),
         notices=tuple(notices),
         inputs=_inputs(repo, top, ws, lockfiles),
     )
@@ -569,3 +570,36 @@ def _yarn_linker(repo: RepoView) -> str | None:
     text = repo.read_text_or_none(".yarnrc.yml", limit=1 << 20)
     value = parse_yaml(text).get("nodeLinker") if text else None
     return value if isinstance(value, str) and value else None
+
+
+TS_SUFFIXES = {".js": (".ts", ".tsx", ".mts"), ".mjs": (".mts",), ".cjs": (".cts",), "": (".ts",)}
+
+
+def _entries(repo: RepoView, pkg: Mapping[str, Any], scripts: Mapping[str, str]) -> dict[str, str]:
+    """The entry files the start scripts and ``main`` name, and what the repository holds for each: "file",
+    "ts:<source>" (missing, but a TypeScript source of that name exists: a build makes it), or "missing"."""
+    names: list[str] = []
+    for key in ("start", "start:prod", "serve"):
+        for word in scripts.get(key, "").replace("&&", " ").split():
+            if re.fullmatch(r"[\w@./-]+\.(?:js|mjs|cjs)|(?:\./)?(?:bin|dist|build|lib|out)/[\w./-]+", word):
+                names.append(word)
+    if isinstance(pkg.get("main"), str):
+        names.append(pkg["main"])
+    out: dict[str, str] = {}
+    for name in names:
+        rel = clean_rel(name)
+        if rel is None or rel.startswith("node_modules/") or rel in out:
+            continue
+        if repo.is_file(rel) or repo.is_file(rel + ".js"):
+            out[rel] = "file"
+            continue
+        stem, dot, ext = rel.rpartition(".")
+        if not dot or "/" in ext:
+            stem, ext = rel, ""
+        ext = f".{ext}" if ext else ""
+        base = stem.split("/", 1)[1] if "/" in stem and stem.split("/", 1)[0] in ("dist", "build", "lib", "out") \
+            else stem
+        found = next((cand for s in TS_SUFFIXES.get(ext, ()) for cand in (base + s, f"src/{base}{s}")
+                      if repo.is_file(cand)), None)
+        out[rel] = f"ts:{found}" if found else "missing"
+    return out

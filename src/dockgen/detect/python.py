@@ -25,6 +25,7 @@ from ..errors import ManifestError
 from ..model import Framework, Lockfile, Notice, PackageManager, PortHint, PythonFacts, Severity, VersionHint
 from ..repo import RepoView
 from ..workspace import Workspace
+from .wheels import locked_distributions, vcs_requirements
 
 LOCKFILES: tuple[tuple[str, PackageManager], ...] = (
     ("uv.lock", PackageManager.UV),
@@ -131,6 +132,10 @@ def detect_python(repo: RepoView, workspace: tuple[RepoView, Workspace] | None =
         port_hints=_port_hints(repo, sources, procfile),
         notices=tuple(notices),
         workspace=ws,
+        distributions=locked_distributions(top, lockfile),
+        vcs_requirements=vcs_requirements(repo, tuple(req_files), lockfile if ws is None else None),
+        server_config=_server_config(repo, deps),
+        writable=_writable(repo, sources, framework),
         inputs=repo.digests(["pyproject.toml", *([] if ws else [lf.path for lf in lockfiles]), *req_files, "Pipfile",
                              ".python-version", "runtime.txt", ".tool-versions", "Procfile", "setup.py", "setup.cfg",
                              "manage.py"]) | ({f"{ws.root}/{k}": v for k, v in top.digests(
@@ -551,6 +556,9 @@ PORT_PATTERNS = (
 
 def _port_hints(repo: RepoView, sources: list[str], procfile: str | None) -> tuple[PortHint, ...]:
     hints: list[PortHint] = []
+    ini = repo.read_text_or_none("uwsgi.ini", limit=65536)
+    if ini and (m := re.search(r"(?m)^\s*http(?:-socket)?\s*=\s*[\w.]*:(\d{2,5})\b", ini)):
+        hints.append(PortHint(port=int(m.group(1)), source="uwsgi.ini", kind="script"))
     if procfile and (m := re.search(r"(?:--bind|-b)[ =]\S*:(\d{2,5})\b|--port[ =](\d{2,5})", procfile)):
         hints.append(PortHint(port=int(m.group(1) or m.group(2)), source="Procfile", kind="script"))
     for rel in sources[:200]:
@@ -563,3 +571,26 @@ def _port_hints(repo: RepoView, sources: list[str], procfile: str | None) -> tup
         if len(hints) >= 5:
             break
     return tuple(hints)
+
+
+def _server_config(repo: RepoView, deps: set[str]) -> str | None:
+    """The server's own config file, when the app has one and depends on that server."""
+    if "uwsgi" in deps:
+        for name in ("uwsgi.ini", "uwsgi.yaml", "uwsgi.xml"):
+            if repo.is_file(name):
+                return name
+    if "gunicorn" in deps and repo.is_file("gunicorn.conf.py"):
+        return "gunicorn.conf.py"
+    return None
+
+
+def _writable(repo: RepoView, sources: list[str], framework: Framework | None) -> tuple[str, ...]:
+    """Directories the app makes at start and writes: Flask's instance folder (``instance/`` beside the app
+    package) when the code creates or uses it."""
+    if framework is not Framework.FLASK:
+        return ()
+    for rel in sources[:200]:
+        text = repo.read_text_or_none(rel, limit=262144) or ""
+        if re.search(r"instance_path|instance_relative_config\s*=\s*True", text):
+            return ("instance",)
+    return ()
