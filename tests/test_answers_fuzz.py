@@ -67,12 +67,11 @@ def test_recording_into_a_real_pyproject_keeps_everything_else(path: Path, tmp_p
 
 def _blocks(text: str) -> tuple[str, list[str]]:
     """The text before the first table, and each table with its lines."""
-    head, blocks, current = [], [], None
+    head: list[str] = []
+    blocks: list[list[str]] = []
+    current: list[str] | None = None
     for line in text.splitlines(keepends=True):
-        if line.startswith("[") and not line.startswith("[["):
-            current = [line]
-            blocks.append(current)
-        elif line.startswith("[["):
+        if line.startswith("["):  # a table or an array of tables starts a block
             current = [line]
             blocks.append(current)
         elif current is None:
