@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Unpack
 from . import __version__
 from .detect import Facts
 from .detect import detect as _detect
+from .errors import PlanError
 from .model import BuildPlan, Notice, RenderedFile, Severity, WriteOutcome, WriteStatus
 from .pins import Pins
 from .plan import Options, OptionValues, options_from, plan_app
@@ -194,9 +195,27 @@ def plan_recorded(root: Path, given: Options, *, use_answers: bool = True, use_s
                                "run `dockgen init` first: it records the answers `dockgen update` uses")
         recorded = stamped or recorded
     opts = given.over(recorded)
-    built = plan_app(_detect(root, opts.language), opts, pins, root=root,
-                     origins=origins_of(given, recorded, answers.file if answers is not None else None))
+    try:
+        built = plan_app(_detect(root, opts.language), opts, pins, root=root,
+                         origins=origins_of(given, recorded, answers.file if answers is not None else None))
+    except PlanError as exc:
+        raise _at_workspace_root(root, exc) from exc
     return answers, opts, with_newer_notice(built, answers.version if answers is not None else None)
+
+
+def _at_workspace_root(root: Path, exc: PlanError) -> PlanError:
+    """At a workspace root with no start of its own, the error names the apps to pick from."""
+    from .workspace import members_of
+
+    if "cannot tell how to start" not in exc.message:
+        return exc
+    members = members_of(root)
+    if not members:
+        return exc
+    shown = ", ".join(members[:6]) + (f" and {len(members) - 6} more" if len(members) > 6 else "")
+    return PlanError(f"{root} is a workspace root with no start command of its own (its packages: {shown})",
+                     f"containerize one app with `dockgen init --app {members[0]}` (or run dockgen inside it), or "
+                     "every app with `dockgen init --all`")
 
 
 def with_newer_notice(built: BuildPlan, recorded: str | None) -> BuildPlan:
@@ -313,7 +332,13 @@ def generate_all(path: str | os.PathLike[str], options: Options | None = None, *
     opts = options_from(options, values)
     apps: list[AppGenerated] = []
     skipped: list[tuple[str, str]] = []
+    from .model import NodeFacts
+
     for member in members:
+        facts = _detect(root / member, opts.language)
+        if isinstance(facts, NodeFacts) and not any(k in facts.scripts for k in ("start", "start:prod")):
+            skipped.append((member, "no start script: a library"))
+            continue
         try:
             done = generate(root / member, opts, force=force, dry_run=dry_run, record=record, pins=pins)
         except PlanError as exc:

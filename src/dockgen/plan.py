@@ -1013,6 +1013,8 @@ def _start_command(facts: NodeFacts, notices: list[Notice]) -> tuple[tuple[str, 
         notices.append(Notice(severity=Severity.WARNING, topic="start command",
                               message=f"{problem}; falling back to main or an entry file"))
     main = clean_rel(facts.main) if facts.main else None
+    if main and facts.entries.get(main) == "missing":  # npm init's default "index.js", never written
+        main = None
     if main and SAFE_PATH.fullmatch(main):
         if facts.typescript and main.endswith(".ts"):
             main = None

@@ -140,8 +140,7 @@ def matches(rel: str, patterns: list[str]) -> bool:
 
 
 def _clean(pattern: str) -> str:
-    pattern = pattern.strip().removeprefix("./").rstrip("/")
-    return pattern[:-3] if pattern.endswith("/**") and pattern != "**" else pattern
+    return pattern.strip().removeprefix("./").rstrip("/")
 
 
 def _glob(rel: str, pattern: str) -> bool:
