@@ -370,7 +370,8 @@ def render_bake(apps: list[AppGenerated]) -> str:
 
     seen: set[str] = set()
     lines = [f"# docker-bake.hcl written by dockgen {__version__}: one target per app of this workspace.",
-             "# Build them all: docker buildx bake    one: docker buildx bake <target>",
+             "# From this directory (the build context of every target): docker buildx bake    one app: "
+             "docker buildx bake <target>",
              "", "group \"default\" {",
              "  targets = [" + ", ".join(f'"{a.target}"' for a in apps) + "]", "}"]
     for a in apps:

@@ -18,11 +18,11 @@ import subprocess
 import sys
 import time
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .harness import PREFIX, build, docker, for_this_engine, image_size, run
+from .harness import PREFIX, build, docker, for_this_engine, run
 
 REAL = Path(__file__).resolve().parents[2] / "fixtures" / "real"
 
@@ -82,11 +82,6 @@ def dockgen_init(spec: RunSpec, tree: Path) -> Generated:
     return Generated(app=app, report=report, context=context, dockerfile=context / b["dockerfile"])
 
 
-@dataclass
-class Verdict:
-    figures: dict[str, Any] = field(default_factory=dict)
-
-
 def build_image(spec: RunSpec, gen: Generated) -> tuple[str, float]:
     tag = f"{PREFIX}/real-{spec.id.replace('#', '-')}:test".lower()
     # the engine-ready Dockerfile replaces the generated one in place (the copy is a scratch tree): a
@@ -130,18 +125,4 @@ def judge(spec: RunSpec, gen: Generated, tag: str) -> dict[str, Any]:
         figures |= {"uid": uid, "stop_s": round(stop, 2), "pid1": Path(pid1[0]).name}
     finally:
         container.remove()
-    return figures
-
-
-def generate_build_judge(spec: RunSpec, scratch: Path) -> dict[str, Any]:
-    tree = copy_case(spec, scratch / "tree")
-    gen = dockgen_init(spec, tree)
-    tag, seconds = build_image(spec, gen)
-    try:
-        figures = judge(spec, gen, tag)
-        figures |= {"build_s": round(seconds, 1), "size_mb": round(image_size(tag) / 1e6, 1),
-                    "template": gen.report.get("template")}
-    finally:
-        if not os.environ.get("DOCKGEN_E2E_KEEP_IMAGES"):
-            docker("rmi", "-f", tag, check=False)
     return figures

@@ -769,7 +769,8 @@ def _init_all(root: Path, *, dry_run: bool, force: bool, check: bool, record: bo
         b = done.bake
         typer.echo(f"{b.status.value if b.written or b.status in settled else 'would ' + b.status.value:<16}{b.path}")
         if not dry_run and not check and b.written:
-            typer.echo(f"next: docker buildx bake -f {root / b.path}  (or one app: docker buildx bake "
+            where = "" if root == Path(".") else f"cd {root} && "
+            typer.echo(f"next: {where}docker buildx bake  (one app: docker buildx bake "
                        f"{done.apps[0].target if done.apps else '<app>'})", err=True)
     outcomes = [o for a in done.apps for o in a.generated.outcomes] + [done.bake]
     if check and any(o.status not in settled for o in outcomes):
