@@ -12,7 +12,6 @@ tini.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
