@@ -1,7 +1,8 @@
 """The ``detect --json`` report: facts plus the few decisions users ask about (runtime, start, port).
 
 The field names are a stable contract: language, package_manager, package_manager_version, lockfile,
-runtime {requested, source, resolved}, framework, build_command, start_command, port. Extra fields may
+runtime {requested, source, resolved}, framework, build_command, start_command, port, workspace (null, or
+{tool, root, member, name, local, turbo} for a workspace member). Extra fields may
 be added, never renamed.
 """
 
@@ -38,6 +39,10 @@ def summarize(path: str | os.PathLike[str], options: Options | None = None) -> d
         "start_command": None,
         "port": None,
         "template": None,
+        "workspace": None if facts.workspace is None else {
+            "tool": facts.workspace.tool, "root": facts.workspace.root, "member": facts.workspace.member,
+            "name": facts.workspace.name, "local": [p.dir for p in facts.workspace.local],
+            "turbo": facts.workspace.turbo},
         "notices": to_jsonable(facts.notices),
     }
     if isinstance(facts, NodeFacts):
