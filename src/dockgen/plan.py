@@ -964,8 +964,11 @@ def _deps_copies(facts: NodeFacts, workdir: str) -> list[CopyStep]:
 def _pnp(facts: NodeFacts) -> bool:
     """Yarn berry's Plug'n'Play (its default linker) is kept: the image runs node with .pnp.cjs required, as
     `yarn node` does. Not when the app starts a dependency's command (`next start`): PnP has no
-    node_modules/.bin, and the file lives inside a zip archive; those apps get a node_modules linker."""
+    node_modules/.bin, and the file lives inside a zip archive; those apps get a node_modules linker, as
+    workspace members do."""
     if facts.package_manager is not PackageManager.YARN or not _is_berry(facts):
+        return False
+    if facts.workspace is not None:  # a member ships its packages' node_modules (see _workspace_layout)
         return False
     if facts.yarn_linker not in (None, "pnp"):
         return False
