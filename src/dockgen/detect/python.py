@@ -90,6 +90,11 @@ def detect_python(repo: RepoView, workspace: tuple[RepoView, Workspace] | None =
             framework, evidence = Framework.DJANGO, "manage.py"
         if target:
             target_file = _module_file(repo, target.split(":")[0])
+            if target_file is None:  # WSGI_APPLICATION names a module the repository does not have
+                notices.append(Notice(severity=Severity.WARNING, topic="start command",
+                                      message=f"the settings name {target}, but no such module is in the "
+                                              "repository: not used"))
+                target = None
     elif framework is not None:
         target, target_file = _app_target(repo, sources, framework, src_layout)
     entry_files = tuple(f for f in ("app.py", "main.py", "server.py", "wsgi.py", "asgi.py") if repo.is_file(f))
