@@ -38,7 +38,7 @@ def test_workspace_globs(rel: str, patterns: list[str], hit: bool) -> None:
     ("yarn-berry-workspaces", "packages/server", "yarn", ["packages/greeter"]),
     ("bun-workspaces", "apps/server", "bun", ["packages/utils"]),
     ("turbo-pnpm", "apps/api", "pnpm", ["packages/logger"]),
-    ("py-uv-workspace", "packages/api", "uv", []),
+    ("py-uv-workspace", "packages/api", "uv", ["packages/pricing"]),
 ])
 def test_a_member_finds_its_workspace(case: str, member: str, tool: str, local: list[str]) -> None:
     app = REAL / case / "app" / member

@@ -190,9 +190,13 @@ def plan_recorded(root: Path, given: Options, *, use_answers: bool = True, use_s
     if answers is not None and answers.file is None and (use_stamp or require):
         stamped = stamped_options(root)
         if stamped is None and require:
+            from .workspace import apps_first, members_of
+
+            members = apps_first(root, members_of(root))
             raise DockgenError(f"no recorded answers in {root} (no .dockgen.toml, no [tool.dockgen] in "
                                "pyproject.toml, no dockgen-stamped Dockerfile)",
-                               "run `dockgen init` first: it records the answers `dockgen update` uses")
+                               f"{root} is a workspace root: run it for an app (`--app {members[0]}`)" if members
+                               else "run `dockgen init` first: it records the answers `dockgen update` uses")
         recorded = stamped or recorded
     opts = given.over(recorded)
     try:
@@ -205,12 +209,16 @@ def plan_recorded(root: Path, given: Options, *, use_answers: bool = True, use_s
 
 def _at_workspace_root(root: Path, exc: PlanError) -> PlanError:
     """At a workspace root with no start of its own, the error names the apps to pick from."""
-    from .workspace import members_of
+    from .workspace import apps_first, declared, members_of
 
     if "cannot tell how to start" not in exc.message:
         return exc
-    members = members_of(root)
+    members = apps_first(root, members_of(root))
     if not members:
+        globs = declared(root)
+        if globs:
+            return PlanError(f"{root} is a workspace root whose globs ({', '.join(globs)}) match no package",
+                             "create the members (each with its package.json or pyproject.toml), or fix the globs")
         return exc
     shown = ", ".join(members[:6]) + (f" and {len(members) - 6} more" if len(members) > 6 else "")
     return PlanError(f"{root} is a workspace root with no start command of its own (its packages: {shown})",
@@ -319,17 +327,26 @@ def generate_all(path: str | os.PathLike[str], options: Options | None = None, *
                  **values: Unpack[OptionValues]) -> WorkspaceGenerated:
     """`dockgen init --all`: ``generate`` for every member of the workspace at ``path`` that is an app (a
     member with no start command is a library: skipped, and said so), then a docker-bake.hcl at the root
-    with one target per app. A conflict in one app does not stop the others."""
+    with one target per app. All or nothing: when a file of any app conflicts (it differs and ``force`` is
+    not given), nothing is written and the result says what would have happened."""
     from .errors import DockgenError, PlanError
-    from .workspace import members_of
+    from .workspace import declared, members_of
 
     root = Path(path)
     members = members_of(root)
+    if not members and declared(root):
+        raise DockgenError(f"{root} is a workspace root whose globs ({', '.join(declared(root))}) match no package",
+                           "create the members (each with its package.json or pyproject.toml), or fix the globs")
     if not members:
         raise DockgenError(f"{root} is not a workspace root (no workspaces in package.json, no "
                            "pnpm-workspace.yaml, no [tool.uv.workspace])",
                            "run --all at the workspace root, or `dockgen init` for a single app")
     opts = options_from(options, values)
+    if not dry_run and not force:  # all or nothing: a conflict anywhere writes nothing anywhere
+        trial = generate_all(root, opts, dry_run=True, record=record, pins=pins)
+        outcomes = [o for a in trial.apps for o in a.generated.outcomes] + [trial.bake]
+        if any(o.status is WriteStatus.CONFLICT for o in outcomes):
+            return trial
     apps: list[AppGenerated] = []
     skipped: list[tuple[str, str]] = []
     from .model import NodeFacts
@@ -353,8 +370,15 @@ def generate_all(path: str | os.PathLike[str], options: Options | None = None, *
         raise DockgenError(f"no member of the workspace at {root} is an app (none has a start command)",
                            "add scripts.start to the members that run, or run `dockgen init --app <member>`")
     bake = RenderedFile(path="docker-bake.hcl", content=render_bake(apps))
-    outcome = _write([bake], root, force=force, dry_run=dry_run)[0]
+    try:  # a bake file dockgen wrote is dockgen's to rewrite (a new app, a renamed one; a .bak is kept)
+        ours = (root / bake.path).read_text(encoding="utf-8").startswith(BAKE_HEADER)
+    except (OSError, UnicodeDecodeError):
+        ours = False
+    outcome = _write([bake], root, force=force or ours, dry_run=dry_run)[0]
     return WorkspaceGenerated(apps=apps, skipped=skipped, bake=outcome)
+
+
+BAKE_HEADER = "# docker-bake.hcl written by dockgen"
 
 
 def bake_target(built: BuildPlan, member: str) -> str:
@@ -369,7 +393,7 @@ def render_bake(apps: list[AppGenerated]) -> str:
     from . import __version__
 
     seen: set[str] = set()
-    lines = [f"# docker-bake.hcl written by dockgen {__version__}: one target per app of this workspace.",
+    lines = [f"{BAKE_HEADER} {__version__}: one target per app of this workspace.",
              "# From this directory (the build context of every target): docker buildx bake    one app: "
              "docker buildx bake <target>",
              "", "group \"default\" {",

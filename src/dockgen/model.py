@@ -318,6 +318,7 @@ class BuildPlan(Record):
     install: InstallSpec
     layout: str  # "deps+runtime", "deps+build+runtime", "build+runtime" (self-contained output), "static"
     build_command: str | None  # the build script run in the build stage ("npm run build"), None: no build
+    build_cleanup: str | None = None  # run after the build (a workspace: the build stage's dev node_modules)
     build_env: Mapping[str, str]  # ENV of the build stage
     builder_packages: tuple[str, ...]  # OS packages for native addons, builder only
     runtime_packages: tuple[str, ...]  # OS packages the runtime needs (slim/alpine only)

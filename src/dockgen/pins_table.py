@@ -58,6 +58,12 @@ PINS: dict[str, Any] = {
         "tools": {"uv": "0.13.9", "poetry": "2.5.1", "poetry-plugin-export": "1.10.1", "pdm": "2.29.4",
                   "pdm-constraints": ["hishel<2"],
                   "pipenv": "2026.10.3", "pip": "26.3", "gunicorn": "27.0.1", "uvicorn": "0.54.0"},
+        # headers a package compiled from source needs beyond gcc and CPython's (Debian names, bookworm and
+        # trixie alike; each package's own build documentation): only when it has no wheel for the image
+        "source_build": {"cffi": ["libffi-dev"], "pycairo": ["libcairo2-dev", "pkg-config"],
+                         "python-ldap": ["libldap2-dev", "libsasl2-dev"],
+                         "dbus-python": ["libdbus-1-dev", "libglib2.0-dev", "pkg-config"],
+                         "mod-wsgi": ["apache2-dev"], "pyyaml": ["libyaml-dev"]},
         # Debian runtime/build packages for dependencies that link OS libraries, per suite
         "system": {
             "psycopg2": {"build": ["libpq-dev", "gcc"], "runtime": ["libpq5"]},

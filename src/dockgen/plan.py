@@ -345,6 +345,10 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     ws = facts.workspace
     if ws is not None:
         install = _workspace_install(facts, ws, install, notices)
+        if not any(k in facts.scripts for k in ("start", "start:prod")):
+            notices.append(Notice(severity=Severity.WARNING, topic="workspaces",
+                                  message=f"{ws.member} has no start script: it looks like a library of the "
+                                          "workspace, not an app (`dockgen init --all` skips it)"))
     if install.setup_copy:
         bun_ref = install.setup_copy[0].from_stage or ""
         repo_, _, tag = bun_ref.partition(":")
@@ -374,6 +378,7 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
     static_root: str | None = None
     entry_in_outputs = False
     run_dir: str | None = None
+    build_cleanup: str | None = None
     in_app = f"{workdir}/{ws.member}" if ws is not None else workdir  # the app's directory in the image
     if static:
         layout = "static"
@@ -390,7 +395,7 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         runtime_copies += copies
         run_dir = in_app
         if build_command and layout == "deps+build+runtime":  # the runtime takes the production node_modules
-            build_command += " && rm -rf " + " ".join(f"{p.dir}/node_modules" for p in (*ws.local, ws.package()))
+            build_cleanup = "rm -rf " + " ".join(f"{p.dir}/node_modules" for p in (*ws.local, ws.package()))
     elif facts.framework is Framework.NEXT and facts.next_output == "standalone":
         layout = "build+runtime"
         runtime_copies += [
@@ -548,7 +553,8 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         secret_npmrc=facts.npmrc_has_token,
         yarn_berry=install.manager is PackageManager.YARN and _is_berry(facts),
         yarn_cache=".yarn/cache/" in facts.manifest_files,
-    ) + (workspace_rules(ws) if ws is not None else ())
+    ) + (workspace_rules(ws, ("package.json",) if install.manager in (PackageManager.YARN, PackageManager.BUN)
+                         or install.prune else ()) if ws is not None else ())  # turbo prune reads the whole graph
     # what the Dockerfile copies from the build context ("." when it copies all of it)
     needs = list(dict.fromkeys(p.rstrip("/") for p in install.manifest_files))
     if copy_sources or build_command or install.context_first or install.prune:
@@ -602,7 +608,7 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         inputs=facts.inputs,
         options=options.recorded(),
     )
-    return placed(built, ws, run_dir)
+    return placed(built, ws, run_dir).replace(build_cleanup=build_cleanup)
 
 
 def placed(plan: BuildPlan, ws: Workspace | None, run_dir: str | None) -> BuildPlan:
@@ -615,11 +621,24 @@ def placed(plan: BuildPlan, ws: Workspace | None, run_dir: str | None) -> BuildP
                         ignore_file="Dockerfile.dockerignore", workspace=ws)
 
 
-def workspace_rules(ws: Workspace) -> tuple[IgnoreRule, ...]:
-    """The member's own dockgen files are not sent (the root's rules only cover the root's)."""
-    mine = "dockgen's files for this app"
-    return tuple(IgnoreRule(pattern=f"{ws.member}/{p}", comment=mine)
-                 for p in ("Dockerfile", "Dockerfile.dockerignore", ".dockgen.toml", ".dockgen", "*.bak"))
+def workspace_rules(ws: Workspace, keep: tuple[str, ...] = ()) -> tuple[IgnoreRule, ...]:
+    """What a member's ignore file adds: the workspace packages the app does not need are not sent (an edit
+    there does not rebuild this image), except the files the install reads in every member (``keep``: yarn
+    and bun check the lockfile against every package.json, uv against every pyproject.toml); and dockgen's
+    own files of every member (Dockerfile, its ignore file, the answers) are not sent either."""
+    needed = {ws.member, *(p.dir for p in ws.build_local)}
+    rules: list[IgnoreRule] = []
+    others = "workspace packages this app does not use"
+    for p in ws.members:
+        if p.dir in needed:
+            continue
+        rules.append(IgnoreRule(pattern=p.dir, comment=others))
+        rules += [IgnoreRule(pattern=f"!{p.dir}/{k}", comment=others) for k in keep]
+    mine = "dockgen's files of the workspace's apps"
+    for d in sorted(needed):
+        rules += [IgnoreRule(pattern=f"{d}/{f}", comment=mine)
+                  for f in ("Dockerfile", "Dockerfile.dockerignore", ".dockgen.toml", ".dockgen", "*.bak")]
+    return tuple(rules)
 
 
 # -- workspaces ----------------------------------------------------------------------------------------
@@ -757,6 +776,10 @@ def _choose_template(facts: NodeFacts, options: Options, runtime: RuntimeChoice,
     needs_libs = [a for a in facts.native_addons if a in RUNTIME_LIBS]
     if options.template:
         info = get_template(options.template)
+        if info.kind == "bun-server":
+            raise TemplateError(f"{info.name} runs Bun, but this app's start command runs node",
+                                "start the app with bun (scripts.start: \"bun index.ts\") to use a Bun template, "
+                                "or use node-distroless, node-slim or node-alpine-nonroot")
         if info.language != "node":
             raise TemplateError(f"{info.name} is a Python template; this is a Node app",
                                 "use node-distroless, node-slim, node-alpine-nonroot or static-nginx")
@@ -1006,7 +1029,8 @@ def _start_command(facts: NodeFacts, notices: list[Notice]) -> tuple[tuple[str, 
             if not all(_safe_arg(a) for a in argv + tuple(v for _, v in t.env)):
                 problem = f"scripts.{name} has control characters or backslashes"
                 continue
-            why = f"scripts.{t.script} ({facts.scripts.get(t.script or name, '')!r}), run with node directly"
+            runner = "bun" if argv[0] == "bun" else "node"
+            why = f"scripts.{t.script} ({facts.scripts.get(t.script or name, '')!r}), run with {runner} directly"
             if t.prebuild:
                 why += f"; its build step ({' && '.join(t.prebuild)}) runs in the build stage"
             return t.argv, t.env, why, t.prebuild

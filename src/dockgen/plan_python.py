@@ -77,7 +77,14 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
     if distroless:
         distro = next(k for k, d in py["distroless"].items() if d["minor"] == runtime.line)
         deb = py["distroless"][distro]
-        runtime = runtime.replace(resolved=deb["deb"].split("-")[0])  # Debian's patch level is what runs
+        debian_patch = deb["deb"].split("-")[0]  # Debian's patch level is what runs
+        if runtime.requested and re.fullmatch(r"\d+\.\d+\.\d+", runtime.requested.strip().removeprefix("==")) \
+                and runtime.requested.strip().removeprefix("==") != debian_patch:
+            notices.append(Notice(severity=Severity.WARNING, topic="python version",
+                                  message=f"{runtime.source} pins CPython {runtime.requested.strip()}, but "
+                                          f"python-distroless runs Debian's {debian_patch}: the image has that "
+                                          "one (--template python-slim runs the exact release)"))
+        runtime = runtime.replace(resolved=debian_patch)
         suite = deb["suite"]
         why = (f"python-distroless runs Debian {suite}'s CPython {runtime.resolved} ({distro})"
                + (f"; {runtime.source} asks for {runtime.requested!r}" if runtime.source else ""))
@@ -145,7 +152,8 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
                             "exits with 'libpython3.13.so.1.0: cannot open shared object file')",
                             "use --template python-slim (the official image has the shared libpython)")
     if compiled:
-        build_pkgs += [p for p in ("gcc", "libc6-dev") if p not in build_pkgs]
+        extra_dev = [p for name in compiled for p in py["source_build"].get(name, ())]
+        build_pkgs += [p for p in ("gcc", "libc6-dev", *extra_dev) if p not in build_pkgs]
         decisions.append(Decision(topic="source builds", choice=", ".join(compiled),
                                   why=f"no wheel for CPython {runtime.line} on Linux (from "
                                       f"{facts.lockfile.path if facts.lockfile else 'requirements'}): built in the "
@@ -258,7 +266,7 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
     if facts.workspace is not None:
         from .plan import workspace_rules
 
-        ignore += workspace_rules(facts.workspace)
+        ignore += workspace_rules(facts.workspace, ("pyproject.toml", "README.md"))
     needs = tuple(dict.fromkeys([*(p.rstrip("/") for p in install.manifest_files), "."]))
 
     writable = _writable(facts, workdir, venv, install_project, decisions)
@@ -283,13 +291,7 @@ def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = 
         init=init,
         init_package=init_package,
         init_copy=init_copy,
-        runtime_copies=(*((CopyStep(sources=(venv,), dest=venv, from_stage="builder", comment="the virtualenv"),)
-                          if not venv.startswith(workdir + "/") else ()),
-                        CopyStep(sources=(workdir,), dest=workdir, from_stage="builder",
-                                 comment="the app (sources" + (", collected static files" if collectstatic else "")
-                                         + ", compiled bytecode" + (f", the virtualenv {venv}"
-                                                                    if venv.startswith(workdir + "/") else "")
-                                         + ")")),
+        runtime_copies=_runtime_copies(facts, workdir, venv, collectstatic),
         copy_sources=False,
         workdir=workdir,
         user=user,
@@ -427,12 +429,13 @@ def _start(facts: PythonFacts, notices: list[Notice]) -> tuple[tuple[str, ...] |
         return (("waitress-serve", "--listen=0.0.0.0:$PORT", *call), "waitress",
                 f"{facts.framework} app {target} served by waitress, a dependency", ())
     if facts.framework in (Framework.DJANGO, Framework.FLASK) and target:
-        return (("gunicorn", "--bind", "0.0.0.0:$PORT", target), "gunicorn",
+        # no --bind: gunicorn binds 0.0.0.0:$PORT when PORT is set (ENV PORT), so `docker run -e PORT=...` works
+        return (("gunicorn", target), "gunicorn",
                 f"{facts.framework} app {target} served by gunicorn (WSGI)", need("gunicorn"))
     if facts.framework in (Framework.FASTAPI, Framework.STARLETTE) and target:
         if "gunicorn" in deps:
             worker = "uvicorn_worker.UvicornWorker" if "uvicorn-worker" in deps else "uvicorn.workers.UvicornWorker"
-            return (("gunicorn", "--bind", "0.0.0.0:$PORT", "--worker-class", worker, target), "gunicorn+uvicorn",
+            return (("gunicorn", "--worker-class", worker, target), "gunicorn+uvicorn",
                     f"{facts.framework} app {target}: gunicorn is a dependency, so it runs uvicorn workers",
                     need("uvicorn"))
         if target.endswith("()"):  # an app factory: uvicorn calls it itself
@@ -497,3 +500,20 @@ def _writable(facts: PythonFacts, workdir: str, venv: str, installed: bool,
     decisions.append(Decision(topic="writable", choice=path, why="Flask's instance folder: the app creates and "
                               "writes it at start (instance_path), so it belongs to the app's user"))
     return (path,)
+
+
+def _runtime_copies(facts: PythonFacts, workdir: str, venv: str, collectstatic: bool) -> tuple[CopyStep, ...]:
+    """The virtualenv and the app from the builder. A workspace member: the virtualenv (its workspace
+    dependencies are installed in it, non-editable) and the member's own directory, nothing else of the
+    workspace."""
+    if facts.workspace is not None:
+        member = f"{workdir}/{facts.workspace.member}"
+        return (CopyStep(sources=(venv,), dest=venv, from_stage="builder",
+                         comment="the virtualenv: the dependencies and the workspace packages the app uses"),
+                CopyStep(sources=(member,), dest=member, from_stage="builder", comment="the app"))
+    inside = venv.startswith(workdir + "/")
+    return (*((CopyStep(sources=(venv,), dest=venv, from_stage="builder", comment="the virtualenv"),)
+              if not inside else ()),
+            CopyStep(sources=(workdir,), dest=workdir, from_stage="builder",
+                     comment="the app (sources" + (", collected static files" if collectstatic else "")
+                             + ", compiled bytecode" + (f", the virtualenv {venv}" if inside else "") + ")"))

@@ -55,6 +55,13 @@ def summarize(path: str | os.PathLike[str], options: Options | None = None) -> d
     try:
         plan = plan_app(facts, options)
     except DockgenError as exc:  # facts are still worth showing; the problem is reported, not raised
+        from pathlib import Path
+
+        from .api import _at_workspace_root
+        from .errors import PlanError
+
+        if isinstance(exc, PlanError):
+            exc = _at_workspace_root(Path(path), exc)
         problem = Notice(severity=Severity.ERROR, topic="plan", message=exc.message + (f" ({exc.hint})"
                                                                                       if exc.hint else ""))
         report["notices"] = report["notices"] + [to_jsonable(problem)]

@@ -228,8 +228,31 @@ def uv_workspace(root: Path, app: Path) -> Workspace:
     if this is None:
         raise ManifestError(f"{member}/pyproject.toml is not readable as a uv workspace member",
                             "check the member's pyproject.toml")
+    by_name = {_norm(m.name): m for m in members}
+    needed: list[WorkspacePackage] = []
+
+    def needs(pkg: WorkspacePackage) -> None:
+        try:
+            data = repo.read_toml(f"{pkg.dir}/pyproject.toml")
+        except ManifestError:
+            return
+        tool = data.get("tool")
+        uv = tool.get("uv") if isinstance(tool, dict) else None
+        sources = uv.get("sources") if isinstance(uv, dict) else None
+        for name, spec in sorted(sources.items()) if isinstance(sources, dict) else ():
+            dep = by_name.get(_norm(name))
+            if isinstance(spec, dict) and spec.get("workspace") is True and dep is not None and dep not in needed \
+                    and dep != this:
+                needs(dep)
+                needed.append(dep)
+
+    needs(this)
     return Workspace(tool="uv", root=_up(member), member=member, name=this.name, members=tuple(members),
-                     local=(), build_local=())
+                     local=tuple(needed), build_local=tuple(needed))
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _up(member: str) -> str:
@@ -270,3 +293,23 @@ def members_of(root: Path) -> list[str]:
     for tool, patterns in _patterns(repo):
         found |= set(member_dirs(root, patterns, "pyproject.toml" if tool == "uv" else "package.json"))
     return sorted(found)
+
+
+def declared(root: Path) -> list[str]:
+    """The member globs a directory declares (empty when it is no workspace root)."""
+    return [p for _, patterns in _patterns(RepoView(root)) for p in patterns]
+
+
+def apps_first(root: Path, members: list[str]) -> list[str]:
+    """``members`` with the Node ones that have a start script first (what a hint should suggest)."""
+    repo = RepoView(root)
+
+    def starts(member: str) -> bool:
+        try:
+            pkg = repo.read_json(f"{member}/package.json") if repo.is_file(f"{member}/package.json") else None
+        except ManifestError:
+            return False
+        scripts = pkg.get("scripts") if isinstance(pkg, dict) else None
+        return isinstance(scripts, dict) and ("start" in scripts or "start:prod" in scripts)
+
+    return sorted(members, key=lambda m: not starts(m))

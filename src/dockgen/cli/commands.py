@@ -209,11 +209,13 @@ def init(
 
     if all_:
         if app_ is not None:
-            raise DockgenError("--all and --app are exclusive", "--all writes every app of the workspace; --app one")
+            raise DockgenError("--all and --app are exclusive", "--all writes every app of the workspace; --app one",
+                               exit_code=ExitCode.USAGE)
         _init_all(path, dry_run=dry_run, force=force, check=check, record=not no_record, json_out=json_out,
                   options=_options(template, node_version, port, python_version, language, template_dir, path,
                                    allow_list))
         return
+    shown = "" if app_ is None else f"{_app_path(path, app_).relative_to(path).as_posix()}/"  # paths as typed
     path = _app_path(path, app_)
     opts = _options(template, node_version, port, python_version, language, template_dir, path, allow_list)
     done = api.generate(path, opts, force=force, dry_run=dry_run or check, record=not no_record,
@@ -245,13 +247,13 @@ def init(
             verb = o.status.value if o.written or o.status in settled else f"would {o.status.value}"
             if o.status is WriteStatus.CONFLICT:
                 verb = "differs" if check else "conflict"
-            typer.echo(f"{verb:<16}{o.path}" + (f"  (old file kept as {o.backup})" if o.backup else "")
+            typer.echo(f"{verb:<16}{shown}{o.path}" + (f"  (old file kept as {o.backup})" if o.backup else "")
                        + ("  (your edits, kept by `dockgen update --write`)" if o.status is WriteStatus.KEEP else ""))
             if diff and o.diff and o.status not in settled:
                 typer.echo(o.diff, nl=False)
         if answers is not None and answers.written:
             recorded = _as_answers(done.options)
-            typer.echo(f"{'recorded':<16}{answers.path}  ({recorded})")
+            typer.echo(f"{'recorded':<16}{shown}{answers.path}  ({recorded})")
         _notices(built.notices)
         typer.echo(f"context: {human(measured.sent_bytes)} in {measured.sent_files:,} files sent "
                    f"(without dockgen's rules: {human(measured.before_bytes)} in {measured.before_files:,})",
@@ -355,6 +357,8 @@ def update(
                     "dockgen context --suggest > .dockerignore.new")
 def context(
     path: Annotated[Path, typer.Argument(help="The build context directory.", show_default=".")] = Path("."),
+    app_: Annotated[Path | None, typer.Option("--app", help="A workspace member (relative to PATH, the workspace "
+                                              "root): measure the context its Dockerfile is built with.")] = None,
     file: Annotated[Path | None, typer.Option("--file", "-f", help="The Dockerfile (default: PATH/Dockerfile); "
                                                                    "its <name>.dockerignore wins, as in BuildKit.")]
     = None,
@@ -380,6 +384,7 @@ def context(
     from ..context import analyze
     from ..suggest import human, suggest
 
+    path, file = _member_context(path, app_, file)
     progress = _progress() if sys.stderr.isatty() and not json_out else None
     report = analyze(path, dockerfile=file, ignore_file=ignore_file, measure_ignored=full or suggest_,
                      listing=list_files, top=top, progress=progress)
@@ -598,12 +603,26 @@ def check_cmd(
     path: PathArg = Path("."),
     app_: AppOpt = None,
     file: Annotated[str, typer.Option("--file", "-f", help="The Dockerfile, relative to PATH.")] = "Dockerfile",
+    all_: Annotated[bool, typer.Option("--all", help="In a workspace root: check every member that has a "
+                                                     "Dockerfile (what `dockgen init --all` wrote).")] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Fail (exit 4) when a dockgen-written Dockerfile is stale against the repository or was edited by hand."""
     from ..check import check as run_check
 
-    result = run_check(_app_path(path, app_), file)
+    if all_:
+        _check_all(path, file, json_out)
+        return
+    target = _app_path(path, app_)
+    if not (target / file).exists() and app_ is None:
+        from ..workspace import apps_first, members_of
+
+        members = apps_first(path, members_of(path))
+        if members:
+            raise DockgenError(f"{path / file}: no such Dockerfile; {path} is a workspace root",
+                               f"check one app with `dockgen check --app {members[0]}`, or every app with "
+                               "`dockgen check --all`")
+    result = run_check(target, file)
     if json_out:
         emit_json({"dockerfile": result.dockerfile, "status": result.status, "reasons": list(result.reasons),
                    "diff": result.diff})
@@ -717,14 +736,17 @@ def _app_path(path: Path, app: Path | None) -> Path:
     """PATH, or the workspace member --app names below it."""
     if app is None:
         return path
-    if app.is_absolute() or ".." in app.parts:
-        raise DockgenError(f"--app {app}: not a directory below {path}", "give the member's path relative to the "
-                           "workspace root, e.g. --app apps/api")
-    target = path / app
+    import os
+
+    target = app if app.is_absolute() else path / app
     if not target.is_dir():
         raise DockgenError(f"--app {app}: no such directory in {path}", "give the member's path relative to the "
                            "workspace root, e.g. --app apps/api")
-    return target
+    real, base = os.path.realpath(target), os.path.realpath(path)
+    if os.path.commonpath([real, base]) != base or real == base:
+        raise DockgenError(f"--app {app}: not a directory below {path}", "give the member's path relative to the "
+                           "workspace root, e.g. --app apps/api")
+    return path / os.path.relpath(real, base)
 
 
 def _build_info(path: Path, built: Any) -> dict[str, str]:
@@ -760,14 +782,18 @@ def _init_all(root: Path, *, dry_run: bool, force: bool, check: bool, record: bo
                    "bake": {"path": done.bake.path, "status": done.bake.status.value, "written": done.bake.written},
                    "dry_run": dry_run or check})
     else:
+        def verb_of(o: Any) -> str:
+            if o.status is WriteStatus.CONFLICT:
+                return "differs" if check else "conflict"
+            return o.status.value if o.written or o.status in settled else f"would {o.status.value}"
+
         for a in done.apps:
             for o in a.generated.outcomes:
-                verb = o.status.value if o.written or o.status in settled else f"would {o.status.value}"
-                typer.echo(f"{verb:<16}{a.member}/{o.path}")
+                typer.echo(f"{verb_of(o):<16}{a.member}/{o.path}")
         for member, why in done.skipped:
             typer.echo(f"{'skipped':<16}{member}  ({why})")
         b = done.bake
-        typer.echo(f"{b.status.value if b.written or b.status in settled else 'would ' + b.status.value:<16}{b.path}")
+        typer.echo(f"{verb_of(b):<16}{b.path}")
         if not dry_run and not check and b.written:
             where = "" if root == Path(".") else f"cd {root} && "
             typer.echo(f"next: {where}docker buildx bake  (one app: docker buildx bake "
@@ -777,6 +803,57 @@ def _init_all(root: Path, *, dry_run: bool, force: bool, check: bool, record: bo
         raise DockgenError("the workspace's files differ from what dockgen would write",
                            "see them with `dockgen init --all --dry-run`", exit_code=ExitCode.DRIFT)
     if any(o.status is WriteStatus.CONFLICT for o in outcomes):
-        raise DockgenError("files exist and differ from what dockgen generates; nothing was written for them",
-                           "see the changes with --dry-run; --force overwrites (keeps .bak copies)",
-                           exit_code=ExitCode.CONFLICT)
+        raise DockgenError("files exist and differ from what dockgen generates; nothing was written",
+                           "see the changes with `dockgen init --all --dry-run --diff`; `dockgen update --write` "
+                           "in an app brings its files up to date and keeps your edits; --force overwrites (keeps "
+                           ".bak copies)", exit_code=ExitCode.CONFLICT)
+
+
+def _check_all(root: Path, file: str, json_out: bool) -> None:
+    """`check --all`: every member of the workspace at ``root`` that has a Dockerfile."""
+    from ..check import check as run_check
+    from ..workspace import members_of
+
+    members = [m for m in members_of(root) if (root / m / file).is_file()]
+    if not members:
+        raise DockgenError(f"no member of {root} has a {file}", "write them with `dockgen init --all`")
+    results = [(m, run_check(root / m, file)) for m in members]
+    if json_out:
+        emit_json({"apps": [{"app": m, "dockerfile": f"{m}/{file}", "status": r.status, "reasons": list(r.reasons),
+                             "diff": r.diff} for m, r in results]})
+    else:
+        for m, r in results:
+            typer.echo(f"{m}/{file}: {r.status}")
+            for reason in r.reasons:
+                typer.echo(f"  {reason}")
+    bad = [f"{m}/{file} is {r.status}" for m, r in results if r.status != "current"]
+    if bad:
+        raise DockgenError("; ".join(bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else ""),
+                           "`dockgen update --write` in each app brings it up to date and keeps hand edits",
+                           exit_code=ExitCode.DRIFT)
+
+
+def _member_context(path: Path, app: Path | None, file: Path | None) -> tuple[Path, Path | None]:
+    """The context and Dockerfile `dockgen context` measures: with --app, the member's Dockerfile in the
+    workspace root's context; in a member whose Dockerfile dockgen wrote for its workspace, the same."""
+    import os
+
+    if app is not None:
+        member = _app_path(path, app)
+        return path, file or member / "Dockerfile"
+    if file is not None or not (path / "Dockerfile").is_file():
+        return path, file
+    from ..stamp import split
+    from ..workspace import find_root
+
+    found = find_root(path)
+    if found is None:
+        return path, file
+    try:
+        stamp = split((path / "Dockerfile").read_text(encoding="utf-8", errors="surrogateescape"))[0]
+    except OSError:
+        return path, file
+    if stamp is None:
+        return path, file
+    root = Path(os.path.relpath(found[0], Path.cwd())) if not path.is_absolute() else found[0]
+    return root, path / "Dockerfile"

@@ -99,7 +99,7 @@ def detect_node(repo: RepoView, workspace: tuple[RepoView, Workspace] | None = N
     lockfiles = tuple(_read_lockfile(top, rel, mgr, notices) for rel, mgr in LOCKFILE_ORDER if top.is_file(rel))
     pm_pkg = pkg if ws is None or ("packageManager" in pkg and "packageManager" not in top_pkg) else top_pkg
     pm, pm_version, pm_source, lockfile = _package_manager(pm_pkg, lockfiles, notices)
-    if ws is not None:
+    if ws is not None and pm_pkg is top_pkg:
         pm_source += f" (the workspace root {ws.root})"
 
     deps = tuple(sorted(_str_map(pkg.get("dependencies")).keys()))
@@ -450,8 +450,9 @@ def _manifest_files(repo: RepoView, pm: PackageManager) -> tuple[str, ...]:
     found: list[str] = []
     candidates = [".npmrc"]
     if pm is PackageManager.YARN:
-        # a committed .yarn/cache (zero-installs) makes the install offline: it is copied too
-        candidates += [".yarnrc.yml", ".yarnrc", ".yarn/releases", ".yarn/plugins", ".yarn/patches", ".yarn/cache"]
+        # a committed .yarn/cache (zero-installs) is not sent: it holds every package, dev ones included, and
+        # the image's runtime must not (the deps stage fetches the production ones)
+        candidates += [".yarnrc.yml", ".yarnrc", ".yarn/releases", ".yarn/plugins", ".yarn/patches"]
     if pm is PackageManager.PNPM:
         candidates += ["pnpm-workspace.yaml", ".pnpmfile.cjs"]
     if pm is PackageManager.BUN:
