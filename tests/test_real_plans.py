@@ -213,3 +213,28 @@ def test_source_builds_need_an_sdist() -> None:
     assert source_builds((only_windows, old), (), "3.13") == ("cffi",)
     assert source_builds((only_windows, old), (), "3.11") == ()
     assert source_builds((), ("uwsgi", "flask"), "3.13") == ("uwsgi",)
+
+
+# -- every corpus Dockerfile passes the house checks (Docker's parser, hadolint, invariants) -------------------
+
+def _runs() -> list[tuple[str, Path]]:
+    from tests.e2e.real_apps import load_runs
+
+    out = []
+    for spec in load_runs():
+        base = REAL / spec.case / "app" / spec.cwd
+        app = base / spec.args[spec.args.index("--app") + 1] if "--app" in spec.args else base
+        out.append((spec.id, app))
+    return out
+
+
+@pytest.mark.parametrize(("run", "app"), _runs(), ids=[r for r, _ in _runs()])
+def test_corpus_dockerfiles_lint_clean(run: str, app: Path) -> None:
+    from dockgen.api import generate
+
+    from .dockerfile_checks import check_invariants, hadolint_findings
+
+    done = generate(app, dry_run=True, record=False)
+    dockerfile = next(f.content for f in done.files if f.path == "Dockerfile")
+    assert hadolint_findings(dockerfile) == []
+    check_invariants(dockerfile, port=done.plan.port, init=done.plan.init or None)
