@@ -70,6 +70,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as d:
             tmp = Path(d)
             row: dict[str, object] = {"run": spec.id}
+            gen = None
             t0 = time.monotonic()
             try:
                 gen = dockgen_init(spec, copy_case(spec, tmp / "tree"))
@@ -79,12 +80,19 @@ def main() -> None:
                         "template": gen.report.get("template")}
                 row |= judge(spec, gen, tag)
                 harness.remove_images(tag)
-                if not a.no_baseline and spec.index == 0 and gen.report["runtime"]["name"] == "node":
-                    v1 = v1_size(spec.case, tmp, str(gen.report["runtime"]["major"]))
-                    if v1:
-                        row["v1_mb"] = round(v1 / 1e6, 1)
             except AssertionError as exc:
                 row["error"] = str(exc).splitlines()[0][:200]
+            major = str(gen.report["runtime"]["major"]) if gen is not None and "error" not in row else ""
+            if not a.no_baseline and spec.index == 0 and major and gen and gen.report["runtime"]["name"] == "node":
+                if harness.docker("image", "inspect", f"node:{major}", check=False).returncode != 0:
+                    row["v1"] = f"no node:{major} image here"  # e.g. Node 16: no stand-in of that major
+                else:
+                    try:
+                        v1 = v1_size(spec.case, tmp, major)
+                        if v1:
+                            row["v1_mb"] = round(v1 / 1e6, 1)
+                    except AssertionError as exc:
+                        row["v1"] = str(exc).splitlines()[0][:200]
         rows.append(row)
         print(json.dumps(row), flush=True)
     ok = [r for r in rows if "error" not in r]
