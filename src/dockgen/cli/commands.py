@@ -195,6 +195,10 @@ def init(
 ) -> None:
     """Write a Dockerfile and a measured .dockerignore for the app, and record the answers used.
 
+    In a monorepo, run it in the app's directory or pass --app: the Dockerfile and its own
+    Dockerfile.dockerignore go in the app's directory, built from the workspace root
+    (`docker build -f apps/api/Dockerfile .`); --all does every app and writes a docker-bake.hcl.
+
     The .dockerignore is measured: each rule says what it keeps out of the build context. An existing
     .dockerignore is merged (its lines kept, first). A differing file is never overwritten without
     --force, and then the old one is kept as <name>.bak.
