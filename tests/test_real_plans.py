@@ -238,3 +238,15 @@ def test_corpus_dockerfiles_lint_clean(run: str, app: Path) -> None:
     dockerfile = next(f.content for f in done.files if f.path == "Dockerfile")
     assert hadolint_findings(dockerfile) == []
     check_invariants(dockerfile, port=done.plan.port, init=done.plan.init or None)
+
+
+def test_git_requirements_put_git_in_the_builder_only(tmp_path: Path) -> None:
+    # GitHub is not reachable here, so no corpus app installs one; the plan is checked instead
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "requirements.txt").write_text("flask==3.1.3\nmylib @ git+https://github.com/acme/mylib@v1.2\n",
+                                          encoding="utf-8")
+    (app / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n", encoding="utf-8")
+    built = plan(detect(app))
+    assert "git" in built.builder_packages and "git" not in built.runtime_packages
+    assert any(d.topic == "git" for d in built.decisions)
