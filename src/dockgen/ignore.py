@@ -36,18 +36,15 @@ CATEGORIES: tuple[Category, ...] = (
 BUILD_OUTPUT = "local build output: the image builds its own"
 
 
-def node_plan_rules(*, built_outputs: tuple[str, ...], secret_npmrc: bool, yarn_berry: bool,
-                    yarn_cache: bool = False) -> tuple[IgnoreRule, ...]:
-    """What a Node plan adds to the categories; ``comment`` is the rule's category. ``yarn_cache``: the
-    repository commits .yarn/cache (zero-installs), which the install reads."""
+def node_plan_rules(*, built_outputs: tuple[str, ...], secret_npmrc: bool, yarn_berry: bool) -> tuple[IgnoreRule, ...]:
+    """What a Node plan adds to the categories; ``comment`` is the rule's category."""
     rules: list[IgnoreRule] = [IgnoreRule(pattern=out, comment=BUILD_OUTPUT) for out in built_outputs]
     if secret_npmrc:
         rules.append(IgnoreRule(pattern=".npmrc", comment="registry token: passed as a build secret instead"))
     if yarn_berry:
-        kept = ("releases", "plugins", "patches", *(("cache",) if yarn_cache else ()))
-        berry = f"yarn berry: only its {', '.join(kept[:-1])} and {kept[-1]} are needed"
+        berry = "yarn berry: only its releases, plugins and patches are needed"
         rules += [IgnoreRule(pattern=p, comment=berry)
-                  for p in (".yarn/*", *(f"!.yarn/{k}" for k in kept), ".pnp.*")]
+                  for p in (".yarn/*", "!.yarn/releases", "!.yarn/plugins", "!.yarn/patches", ".pnp.*")]
     return tuple(rules)
 
 

@@ -463,7 +463,7 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
             if facts.module_type == "module":
                 preload.append(f"--experimental-loader {workdir}/.pnp.loader.mjs")
         lingering = _lingers(start_argv)
-        if lingering and install.setup is not None:
+        if lingering and layout != "runtime":  # the helper is written in the base stage
             preload.append(f"--require {STOP_HELPER}")
             install = install.replace(setup=(*install.setup, *STOP_WRITE))
             runtime_copies.append(CopyStep(sources=(STOP_HELPER,), dest=STOP_HELPER, from_stage="base",
@@ -552,7 +552,6 @@ def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | Non
         built_outputs=tuple(sorted(built_outputs)),
         secret_npmrc=facts.npmrc_has_token,
         yarn_berry=install.manager is PackageManager.YARN and _is_berry(facts),
-        yarn_cache=".yarn/cache/" in facts.manifest_files,
     ) + (workspace_rules(ws, ("package.json",) if install.manager in (PackageManager.YARN, PackageManager.BUN)
                          or install.prune else ()) if ws is not None else ())  # turbo prune reads the whole graph
     # what the Dockerfile copies from the build context ("." when it copies all of it)
@@ -1000,9 +999,9 @@ def _pnp(facts: NodeFacts) -> bool:
 
 
 def _start_commands(facts: NodeFacts) -> set[str]:
-    from .detect.node import _commands
+    from .detect.node import script_commands
 
-    return _commands({k: v for k, v in facts.scripts.items() if k in ("start", "start:prod", "serve")})
+    return script_commands({k: v for k, v in facts.scripts.items() if k in ("start", "start:prod", "serve")})
 
 
 def _is_berry(facts: NodeFacts) -> bool:

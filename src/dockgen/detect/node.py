@@ -143,7 +143,7 @@ def detect_node(repo: RepoView, workspace: tuple[RepoView, Workspace] | None = N
         npmrc_has_token=_npmrc_has_token(top),
         npm_allow_scripts=isinstance(pkg.get("allowScripts"), dict) and bool(pkg["allowScripts"]),
         install_scripts=_install_scripts(top, deps, lockfile),
-        bins=_member_bins(resolve_bins(top, _commands(scripts), lockfile, deps + dev_deps), ws, pm),
+        bins=_member_bins(resolve_bins(top, script_commands(scripts), lockfile, deps + dev_deps), ws, pm),
         yarn_linker=_yarn_linker(top) if pm is PackageManager.YARN else None,
         build_approvals=_build_approvals(top, top_pkg),
         workspace=ws,
@@ -551,7 +551,7 @@ NOT_DEPENDENCY_COMMANDS = frozenset({"node", "npm", "npx", "yarn", "pnpm", "pnpx
                                      "cd", "rm", "cp", "mv", "mkdir", "echo", "sh", "bash", "exec", "true"})
 
 
-def _commands(scripts: Mapping[str, str]) -> set[str]:
+def script_commands(scripts: Mapping[str, str]) -> set[str]:
     """The dependency commands the scripts run (``next`` in ``next start -p 4000``)."""
     names: set[str] = set()
     for text in scripts.values():
