@@ -24,6 +24,7 @@ class RepoView:
         if not path.is_dir():
             raise ManifestError(f"{path}: not a directory", "pass the app's root directory, not a file")
         self.root = path.resolve()
+        self._json: dict[tuple[str, int], Any] = {}  # parsed once per view: lockfiles are read by several detectors
 
     def path(self, rel: str) -> Path:
         return self.root / PurePosixPath(rel)
@@ -63,7 +64,14 @@ class RepoView:
 
     def read_json(self, rel: str, limit: int = MAX_JSON_BYTES) -> Any:
         """A JSON file, whole: a lockfile of tens of MB is read, one bigger than ``limit`` is an error
-        (never parsed cut short, which would report valid JSON as invalid)."""
+        (never parsed cut short, which would report valid JSON as invalid). Parsed once per view; the
+        result is shared, so callers must not change it."""
+        key = (rel, limit)
+        if key not in self._json:
+            self._json[key] = self._parse_json(rel, limit)
+        return self._json[key]
+
+    def _parse_json(self, rel: str, limit: int) -> Any:
         text = self.read_text(rel, limit + 1)
         if len(text.encode("utf-8")) > limit:
             raise ManifestError(f"{rel}: larger than {limit >> 20} MiB, more than dockgen reads",
