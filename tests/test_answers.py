@@ -253,12 +253,14 @@ def test_a_bad_python_version_is_an_error_and_not_recorded(tmp_path: Path, value
 
 def test_a_template_dir_outside_the_app_is_recorded_relative_to_it(tmp_path: Path) -> None:
     """`--template-dir ../shared` (a flag: relative to the working directory) is recorded relative to the
-    app's root, so the answers work in any clone and from any working directory."""
+    app's root, so the answers work in any clone and from any working directory (inside the checkout:
+    a recorded directory may not lead out of it, see tests/test_untrusted_templates.py)."""
     import subprocess
     import sys
 
     repo = tmp_path / "repo"
     app = make_app(repo / "app")
+    (repo / ".git").mkdir()  # a checkout
     shared = repo / "shared"
     shared.mkdir()
     shutil.copy(Path(dockgen.__file__).parent / "templates" / "node-slim.Dockerfile.j2", shared)

@@ -329,6 +329,7 @@ def test_a_dockerignore_edited_by_hand_is_drift_until_update_keeps_it(tmp_path: 
 def test_a_user_templates_exceptions_do_not_make_init_and_update_disagree(tmp_path: Path) -> None:
     app = make_app(tmp_path / "app", files={"certs/a.pem": "a\n"})
     house = node_slim_with(tmp_path / "house", "COPY certs/a.pem ./\n")
+    (tmp_path / ".git").mkdir()  # house/ and app/ in one checkout: update may use the recorded house
     assert run("init", app, "--template-dir", house, "-t", "node-slim").returncode == 0
     (app / ".dockerignore").write_text((app / ".dockerignore").read_text() + "tmp/\n")
     assert run("update", app, "--write").returncode == 0
@@ -340,6 +341,7 @@ def test_a_user_templates_exceptions_do_not_make_init_and_update_disagree(tmp_pa
 def test_update_warns_when_a_kept_line_excludes_what_a_user_template_copies(tmp_path: Path) -> None:
     app = make_app(tmp_path / "app", files={"certs/a.pem": "a\n"})
     house = node_slim_with(tmp_path / "house", "COPY certs/ ./certs/\n")
+    (tmp_path / ".git").mkdir()  # house/ and app/ in one checkout: update may use the recorded house
     assert run("init", app, "--template-dir", house, "-t", "node-slim").returncode == 0
     (app / ".dockerignore").write_text((app / ".dockerignore").read_text() + "certs/\n")
     proc = run("update", app, "--write")

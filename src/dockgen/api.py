@@ -19,7 +19,7 @@ from .detect import detect as _detect
 from .errors import PlanError
 from .model import BuildPlan, Notice, RenderedFile, Severity, WriteOutcome, WriteStatus
 from .pins import Pins
-from .plan import Options, OptionValues, options_from, plan_app
+from .plan import Options, OptionValues, contain_template_dir, options_from, plan_app
 from .record import Record
 from .render import render as _render
 from .update import UpdateResult
@@ -199,6 +199,9 @@ def plan_recorded(root: Path, given: Options, *, use_answers: bool = True, use_s
                                else "run `dockgen init` first: it records the answers `dockgen update` uses")
         recorded = stamped or recorded
     opts = given.over(recorded)
+    if given.template_dir is None and recorded.template_dir is not None:
+        label = (answers.file if answers is not None and answers.file else "the Dockerfile stamp")
+        opts = contain_template_dir(opts, root, f"recorded template-dir ({label})")
     try:
         built = plan_app(_detect(root, opts.language), opts, pins, root=root,
                          origins=origins_of(given, recorded, answers.file if answers is not None else None))

@@ -48,7 +48,7 @@ def answers_changed(stamped: dict[str, str], recorded: dict[str, str]) -> list[s
 
 def check(root: str | os.PathLike[str], dockerfile: str = "Dockerfile") -> CheckResult:
     from .detect import detect
-    from .plan import Options, plan_app
+    from .plan import Options, contain_template_dir, plan_app
     from .render import render_dockerfile
 
     base = Path(root)
@@ -70,6 +70,8 @@ def check(root: str | os.PathLike[str], dockerfile: str = "Dockerfile") -> Check
             answered = answers_changed(options.recorded(), answers.options.recorded())
             if answered:
                 options = answers.options
+    options = contain_template_dir(options, base, f"{dockerfile}: the stamp's template-dir" if not answered
+                                   else "the recorded template-dir")
     facts = detect(base, options.language)
     fresh = render_dockerfile(plan_app(facts, options, carry=carry_of(stamp.carry), root=base))
     _, fresh_body = split(fresh)

@@ -601,7 +601,7 @@ def _from_stamp(base: Path, dockerfile: str, text: str, findings: list[Finding])
     from .answers import rendered_base
     from .detect import detect
     from .model import RenderedFile
-    from .plan import Options, plan_app
+    from .plan import Options, contain_template_dir, plan_app
     from .render import render
     from .stamp import split
     from .suggest import for_plan
@@ -615,7 +615,8 @@ def _from_stamp(base: Path, dockerfile: str, text: str, findings: list[Finding])
         return None
     from .check import carry_of
 
-    options = Options.from_recorded(stamp.options)
+    options = contain_template_dir(Options.from_recorded(stamp.options), base,
+                                   f"{dockerfile}: the stamp's template-dir")
     plan = plan_app(detect(base, options.language), options, carry=carry_of(stamp.carry), root=base)
     files = [f for f in render(plan) if f.path == "Dockerfile"]
     files.append(RenderedFile(path=".dockerignore", content=for_plan(base, plan).text))

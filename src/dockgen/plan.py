@@ -172,6 +172,39 @@ def resolve_template_dir(options: Options, root: str | os.PathLike[str] | None) 
     return Path(os.path.abspath(Path(root) / path))
 
 
+def repository_top(root: str | os.PathLike[str]) -> Path:
+    """The checkout ``root`` belongs to: the nearest directory up from it with a ``.git``, else its
+    workspace root, else ``root`` (all resolved)."""
+    start = Path(os.path.realpath(root))
+    for candidate in (start, *start.parents):
+        if os.path.lexists(candidate / ".git"):
+            return candidate
+    from .workspace import find_root
+
+    found = find_root(start)
+    return Path(os.path.realpath(found[0])) if found is not None else start
+
+
+def contain_template_dir(options: Options, root: str | os.PathLike[str], where: str) -> Options:
+    """``options`` read from the repository (answers, a Dockerfile stamp), when their template directory
+    resolves inside the repository's checkout: a cloned repository must not point dockgen at templates
+    elsewhere on the machine. A directory given on the command line (or to the API) is the user's own
+    choice, and is not checked here."""
+    if options.template_dir is None:
+        return options
+    wanted = resolve_template_dir(options, root)
+    assert wanted is not None
+    top = repository_top(root)
+    real = Path(os.path.realpath(wanted))
+    if os.path.commonpath([top, real]) != str(top):
+        raise TemplateError(f"{where}: template-dir {options.template_dir!r} leads outside the repository "
+                            f"({real}, not below {top}); dockgen uses a template directory from the repository "
+                            "only inside it",
+                            "templates outside the checkout are used when you name them: pass --template-dir DIR "
+                            "(or template_dir= to the API)")
+    return options
+
+
 def origin(origins: Mapping[str, str] | None, name: str) -> str:
     """How the user gave option ``name``, for messages: its flag, or the recorded answer it came from."""
     return (origins or {}).get(name) or "--" + name.replace("_", "-")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable, Mapping
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,17 +93,122 @@ FILTERS = {"oneline": oneline, "comment": comment, "dq": dq, "envpairs": envpair
            "execform": execform, "copysrc": copysrc, "chain": chain, "copygroups": copygroups}
 
 
+RENDER_SECONDS = 10.0  # a template that renders longer than this is stopped (a loop bomb)
+RENDER_BYTES = 1 << 20  # a Dockerfile larger than this is refused (an output bomb)
+RENDER_MEMORY = 512 << 20  # what a user template may allocate beyond dockgen's own memory (fork only)
+LIMIT_HINT = ("a template renders one Dockerfile from the plan: look for a loop over a large range, or a "
+              "string multiplied into megabytes")
+
+
+class RenderLimit(Exception):
+    """A template went past RENDER_SECONDS or RENDER_BYTES (raised inside the sandbox)."""
+
+
+class _Budget(threading.local):
+    """The time left to the render under way in this thread (checked cooperatively by the sandbox)."""
+
+    deadline: float = float("inf")
+
+    def start(self) -> None:
+        self.deadline = time.monotonic() + RENDER_SECONDS
+
+    def tick(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise RenderLimit(f"the template rendered for more than {RENDER_SECONDS:g} s")
+
+
+_budget = _Budget()
+
+
+def _size(value: object) -> int:
+    return len(value) if isinstance(value, str | bytes | list | tuple) else 0
+
+
+def _bounded_range(*args: int) -> Iterable[int]:
+    """Jinja's sandboxed range (at most 100,000 items), checking the deadline as it goes."""
+    from jinja2.sandbox import safe_range
+
+    for i, n in enumerate(safe_range(*args)):
+        if not i & 1023:
+            _budget.tick()
+        yield n
+
+
+@functools.cache
+def _sandbox_class() -> type[jinja2.Environment]:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class Sandbox(ImmutableSandboxedEnvironment):
+        """Jinja's immutable sandbox (no attribute starting with ``_``, no mutation, no unsafe
+        callables) with a deadline on every call and bounded ``*``, ``**`` and ``%``: a template from a
+        cloned repository can lay text out, and nothing else."""
+
+        intercepted_binops = frozenset({"*", "**", "%"})
+
+        def call_binop(self, context: jinja2.runtime.Context, operator: str, left: object,
+                       right: object) -> object:
+            _budget.tick()
+            if operator == "**" and isinstance(right, int) and abs(right) > 64:
+                raise RenderLimit(f"an exponent of {right} (at most 64)")
+            if operator == "*":
+                count = right if isinstance(right, int) else left if isinstance(left, int) else None
+                other = left if count is right else right
+                if isinstance(count, int) and count * _size(other) > RENDER_BYTES:
+                    raise RenderLimit(f"a sequence multiplied past {RENDER_BYTES >> 20} MiB")
+            if operator == "%" and isinstance(left, str) and re.search(r"%[-+ #0]*\d{5,}", left):
+                raise RenderLimit("a %-format with a width of 10,000 or more")
+            result = super().call_binop(context, operator, left, right)
+            if _size(result) > RENDER_BYTES:
+                raise RenderLimit(f"a value past {RENDER_BYTES >> 20} MiB")
+            return result
+
+        def call(__self, __context: jinja2.runtime.Context, __obj: object,
+                 *args: object, **kwargs: object) -> object:
+            _budget.tick()
+            for arg in (*args, *kwargs.values()):
+                if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > RENDER_BYTES:
+                    raise RenderLimit(f"a call with the argument {arg} (at most {RENDER_BYTES})")
+            result = super().call(__context, __obj, *args, **kwargs)
+            if _size(result) > RENDER_BYTES:
+                raise RenderLimit(f"a value past {RENDER_BYTES >> 20} MiB")
+            return result
+
+    return Sandbox
+
+
+def _contained_loader(template_dir: str) -> jinja2.BaseLoader:
+    """The user's directory, where no file may resolve outside it (a symlink to /etc/passwd or to
+    ../../secret.txt is refused): its text would land in the Dockerfile."""
+    import os
+
+    import jinja2
+
+    class ContainedLoader(jinja2.FileSystemLoader):
+        def get_source(self, environment: jinja2.Environment, template: str
+                       ) -> tuple[str, str, Callable[[], bool]]:
+            source, filename, uptodate = super().get_source(environment, template)
+            top = os.path.realpath(template_dir)
+            if os.path.commonpath([top, os.path.realpath(filename)]) != top:
+                from jinja2.exceptions import SecurityError  # not TemplateNotFound: no fallback to a built-in
+
+                raise SecurityError(f"{template} is a link that leads outside {template_dir}")
+            return source, filename, uptodate
+
+    return ContainedLoader(template_dir)
+
+
 @functools.cache
 def _environment(template_dir: str | None = None) -> jinja2.Environment:
     """Built-in templates, or a user's directory first (shadowing files of the same name) with the
-    built-ins behind it; ``builtin/<file>`` always reaches dockgen's own."""
+    built-ins behind it; ``builtin/<file>`` always reaches dockgen's own. Always sandboxed: a template
+    directory may come from the repository being containerized."""
     import jinja2
 
     package = jinja2.PackageLoader("dockgen", "templates")
     loaders: list[jinja2.BaseLoader] = [package, jinja2.PrefixLoader({"builtin": package})]
     if template_dir is not None:
-        loaders.insert(0, jinja2.FileSystemLoader(template_dir))
-    env = jinja2.Environment(
+        loaders.insert(0, _contained_loader(template_dir))
+    env = _sandbox_class()(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -110,6 +217,8 @@ def _environment(template_dir: str | None = None) -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(FILTERS)
+    env.globals.pop("lipsum", None)  # unbounded text generation, and no use in a Dockerfile
+    env.globals["range"] = _bounded_range
     return env
 
 
@@ -272,22 +381,133 @@ def check_user_file(template_dir: str, name: str) -> TemplateError | None:
     return None
 
 
-def render_dockerfile(plan: BuildPlan) -> str:
+def _render_text(plan: BuildPlan, file: str, name: str) -> str:
+    """The template's text for ``plan`` under the render budget; a TemplateError for anything a user
+    template does wrong (a built-in failing on its own is dockgen's bug and keeps its traceback)."""
     import jinja2
+    from jinja2.exceptions import SecurityError
 
-    from .model import to_jsonable
-    from .stamp import stamped
-
-    info = get_template(plan.template, plan.template_dir)
+    _budget.start()
     try:
-        text = _environment(plan.template_dir).get_template(info.file).render(plan=plan)
+        parts: list[str] = []
+        size = 0
+        for chunk in _environment(plan.template_dir).get_template(file).generate(plan=plan):
+            size += len(chunk)
+            if size > RENDER_BYTES:
+                raise RenderLimit(f"the Dockerfile grew past {RENDER_BYTES >> 20} MiB")
+            parts.append(chunk)
+            _budget.tick()
+        return "".join(parts)
+    except (RenderLimit, SecurityError, OverflowError, MemoryError, RecursionError) as exc:
+        where = _where(exc)
+        what = ("it tried something the sandbox forbids" if isinstance(exc, SecurityError)
+                else "it went past a limit")
+        detail = str(exc) or f"more than {RENDER_MEMORY >> 20} MiB of memory"
+        raise TemplateError(f"template {name}" + (f" ({where})" if where else "") + f": {what}: {detail}",
+                            LIMIT_HINT if not isinstance(exc, SecurityError) else SANDBOX_HINT) from exc
     except Exception as exc:
         if plan.template_dir is None and not isinstance(exc, jinja2.TemplateError):
             raise  # a built-in template failing without user files is dockgen's bug: keep the traceback
         where = _where(exc)
         message, hint = _describe(exc, where, plan.template_dir, plan)
-        raise TemplateError(f"template {info.name}" + (f" ({where})" if where else "") + f": {message}",
+        raise TemplateError(f"template {name}" + (f" ({where})" if where else "") + f": {message}",
                             hint) from exc
+    finally:
+        _budget.deadline = float("inf")
+
+
+SANDBOX_HINT = ("templates render in Jinja's sandbox: they read the plan (`dockgen templates --context`) and lay "
+                "text out; they cannot reach Python internals, change values or run commands")
+
+
+def _isolated(render: Callable[[], str]) -> str:
+    """``render()`` in a forked child with a memory limit and a deadline (a user template is untrusted
+    input: a bomb the sandbox's cooperative checks miss, such as one C call allocating gigabytes, ends
+    the child, not dockgen); in this process where there is no fork."""
+    import json
+    import os
+    import select
+    import signal
+
+    if not hasattr(os, "fork"):
+        return render()
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: render, send the text or the error back, exit without cleanup
+        code = 0
+        try:
+            os.close(reader)
+            _limit_memory()
+            try:
+                sent: list[object] = ["ok", render()]
+            except TemplateError as exc:
+                sent = ["error", exc.message, exc.hint]
+            except MemoryError:
+                sent = ["error", f"the template used more than {RENDER_MEMORY >> 20} MiB", LIMIT_HINT]
+            data = json.dumps(sent).encode("utf-8", "surrogatepass")
+            view = memoryview(data)
+            while view:
+                view = view[os.write(writer, view):]
+        except BaseException:  # anything else: the parent reports a crash
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(writer)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + RENDER_SECONDS + 5  # the child's own budget first, then this
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([reader], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                raise TemplateError(f"the template rendered for more than {RENDER_SECONDS:g} s", LIMIT_HINT)
+            chunk = os.read(reader, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(reader)
+        _, status = os.waitpid(pid, 0)
+    try:
+        result: object = json.loads(b"".join(chunks).decode("utf-8", "surrogatepass"))
+    except ValueError:
+        result = None
+    if isinstance(result, list) and result and result[0] == "ok":
+        return str(result[1])
+    if isinstance(result, list) and result and result[0] == "error":
+        raise TemplateError(str(result[1]), str(result[2]) if result[2] else None)
+    cause = (f"killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
+             else f"exit status {os.WEXITSTATUS(status)}")
+    raise TemplateError(f"rendering the template failed ({cause}; more than {RENDER_MEMORY >> 20} MiB of memory?)",
+                        LIMIT_HINT)
+
+
+def _limit_memory() -> None:
+    """Cap this (child) process's address space at its current size plus RENDER_MEMORY."""
+    import os
+    import resource
+
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            now = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return
+    limit = now + RENDER_MEMORY
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def render_dockerfile(plan: BuildPlan) -> str:
+    from .model import to_jsonable
+    from .stamp import stamped
+
+    info = get_template(plan.template, plan.template_dir)
+    if plan.template_dir is None:
+        text = _render_text(plan, info.file, info.name)
+    else:  # a user's directory, possibly the repository's: isolated
+        text = _isolated(lambda: _render_text(plan, info.file, info.name))
     text = re.sub(r"\n{3,}", "\n\n", text)  # layout only: at most one blank line between blocks
     text = text.rstrip("\n") + "\n"
     return stamped(text, version=plan.dockgen_version, template=plan.template, options=plan.options,

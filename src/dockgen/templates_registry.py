@@ -18,6 +18,7 @@ is ignored, and said so (``dockgen templates``, and a warning of the plan).
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from pathlib import Path
@@ -181,6 +182,10 @@ def _read_template(path: Path, name: str, info: TemplateInfo) -> TemplateInfo:
         raise TemplateError(f"{path}: {name!r} is not a template name",
                             "name templates with lowercase letters, digits, '.', '_' and '-'"
                             + (f" (rename it {lower}{SUFFIX})" if NAME.fullmatch(lower) else ""))
+    top = os.path.realpath(path.parent)
+    if os.path.commonpath([top, os.path.realpath(path)]) != top:
+        raise TemplateError(f"{path}: a link that leads outside the template directory",
+                            "copy the template into the directory; dockgen reads no template file outside it")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

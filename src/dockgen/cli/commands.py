@@ -665,7 +665,7 @@ def templates(
 
     from ..answers import read_answers
     from ..errors import TemplateError
-    from ..plan import resolve_template_dir
+    from ..plan import contain_template_dir, resolve_template_dir
     from ..templates_registry import listing, scan
 
     if not path.is_dir():
@@ -674,7 +674,8 @@ def templates(
     if template_dir is not None:
         directory: Path | None = Path(os.path.abspath(template_dir))
     else:
-        directory = resolve_template_dir(read_answers(path).options, path)
+        directory = resolve_template_dir(contain_template_dir(read_answers(path).options, path,
+                                                              "the recorded template-dir"), path)
     if context:
         from ..plan_context import reference
 
