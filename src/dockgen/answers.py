@@ -19,7 +19,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, reading
 from .errors import DockgenError
 from .model import Language, RenderedFile
 from .plan import Options
@@ -49,7 +49,7 @@ class Answers(Record):
 
 def _load(path: Path, rel: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(reading.read_text(path, shown=rel))
     except tomllib.TOMLDecodeError as exc:
         raise DockgenError(f"{rel}: invalid TOML: {exc}", f"fix the syntax in {rel}") from exc
     except (OSError, UnicodeDecodeError) as exc:
@@ -199,10 +199,10 @@ def render_answers(root: str | os.PathLike[str], options: Options, language: Lan
 
 def _read_raw(path: Path, rel: str) -> str:
     """The file's text as it is on disk (CRLFs kept), "" when there is none."""
-    if not path.is_file():
+    if not path.exists():
         return ""
     try:
-        return path.read_bytes().decode("utf-8")
+        return reading.read_bytes(path, shown=rel).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DockgenError(f"{rel}: cannot read it ({exc})", "check the file") from exc
 
@@ -245,8 +245,8 @@ def _kept_digest(content: str) -> str:
 def is_kept(root: str | os.PathLike[str], rel: str, content: str) -> bool:
     """``content`` of ``rel`` is what `dockgen update --write` last kept with the user's edits."""
     try:
-        recorded = (Path(root) / RENDERED_DIR / (rel + KEPT_SUFFIX)).read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
+        recorded = reading.read_text(Path(root) / RENDERED_DIR / (rel + KEPT_SUFFIX)).strip()
+    except DockgenError:
         return False
     return recorded == _kept_digest(content)
 
@@ -259,12 +259,12 @@ def kept_record(rel: str, content: str) -> RenderedFile:
 def rendered_base(root: str | os.PathLike[str], rel: str) -> str | None:
     """A file as dockgen last rendered it (None when not recorded)."""
     path = Path(root) / RENDERED_DIR / rel
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DockgenError(f"{RENDERED_DIR}/{rel}: cannot read it ({exc})",
+    try:
+        return reading.read_text(path, shown=f"{RENDERED_DIR}/{rel}")
+    except DockgenError as exc:
+        raise DockgenError(f"{exc.message}",
                            "restore it from version control, or delete it (update then treats every "
                            "difference as yours)") from exc
 

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Unpack
 
-from . import __version__
+from . import __version__, reading
 from .detect import Facts
 from .detect import detect as _detect
-from .errors import PlanError
+from .errors import DockgenError, PlanError
 from .model import BuildPlan, Notice, RenderedFile, Severity, WriteOutcome, WriteStatus
 from .pins import Pins
 from .plan import Options, OptionValues, contain_template_dir, options_from, plan_app
@@ -162,8 +162,8 @@ def _kept_edits(root: Path, files: list[RenderedFile], ignore_from: Callable[[st
     for f in files:
         base = rendered_base(root, f.path)
         try:
-            mine = (root / f.path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            mine = reading.read_text(root / f.path)
+        except DockgenError:
             continue
         if base is None or mine == f.content:
             continue
@@ -253,8 +253,8 @@ def stamped_options(root: Path) -> Options | None:
     from .stamp import split
 
     try:
-        text = (root / "Dockerfile").read_text(encoding="utf-8", errors="surrogateescape")
-    except OSError:
+        text = reading.read_text(root / "Dockerfile", errors="surrogateescape")
+    except DockgenError:
         return None
     stamp = split(text)[0]
     return None if stamp is None else Options.from_recorded(stamp.options)
@@ -294,8 +294,8 @@ def _files(root: Path, built: BuildPlan, opts: Options, *, refresh_figures: bool
     if not refresh_figures:
         on_disk = root / built.ignore_file
         try:
-            old = on_disk.read_text(encoding="utf-8") if on_disk.is_file() else None
-        except (OSError, UnicodeDecodeError):
+            old = reading.read_text(on_disk) if reading.is_regular(on_disk) else None
+        except DockgenError:
             old = None
         if same_rules(old, ignore.content):
             assert old is not None
@@ -374,8 +374,8 @@ def generate_all(path: str | os.PathLike[str], options: Options | None = None, *
                            "add scripts.start to the members that run, or run `dockgen init --app <member>`")
     bake = RenderedFile(path="docker-bake.hcl", content=render_bake(apps))
     try:  # a bake file dockgen wrote is dockgen's to rewrite (a new app, a renamed one; a .bak is kept)
-        ours = (root / bake.path).read_text(encoding="utf-8").startswith(BAKE_HEADER)
-    except (OSError, UnicodeDecodeError):
+        ours = reading.read_text(root / bake.path).startswith(BAKE_HEADER)
+    except DockgenError:
         ours = False
     outcome = _write([bake], root, force=force or ours, dry_run=dry_run)[0]
     return WorkspaceGenerated(apps=apps, skipped=skipped, bake=outcome)

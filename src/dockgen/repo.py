@@ -8,10 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from . import reading
 from .errors import ManifestError
-
-MAX_TEXT_BYTES = 4 * 1024 * 1024  # never slurp a huge file while detecting
-MAX_JSON_BYTES = 256 * 1024 * 1024  # package-lock.json of big monorepos: tens of MB
 
 
 class RepoView:
@@ -33,36 +31,36 @@ class RepoView:
         return self.path(rel).exists()
 
     def is_file(self, rel: str) -> bool:
-        return self.path(rel).is_file()
+        """A regular file (followed through symlinks): a FIFO or a device is not one."""
+        return reading.is_regular(self.path(rel))
 
     def is_dir(self, rel: str) -> bool:
         return self.path(rel).is_dir()
 
-    def read_bytes(self, rel: str, limit: int = MAX_TEXT_BYTES) -> bytes:
-        try:
-            with open(self.path(rel), "rb") as fh:
-                return fh.read(limit)
-        except PermissionError as exc:
-            raise ManifestError(f"{rel}: permission denied", "make the file readable by this user") from exc
-        except IsADirectoryError as exc:
-            raise ManifestError(f"{rel}: is a directory, expected a file", None) from exc
-        except OSError as exc:
-            raise ManifestError(f"{rel}: cannot read ({exc.strerror})", None) from exc
+    def read_bytes(self, rel: str, limit: int | None = None) -> bytes:
+        """The whole file (up to MAX_FILE_BYTES: a bigger one is an error, never parsed cut short), or with
+        ``limit`` its first ``limit`` bytes (sniffing a source file). Only regular files are read, and a
+        FIFO or device never blocks (files.py)."""
+        if limit is None:
+            return reading.read_bytes(self.path(rel), shown=rel)
+        return reading.read_head(self.path(rel), limit, shown=rel)
 
-    def read_text(self, rel: str, limit: int = MAX_TEXT_BYTES) -> str:
+    def read_text(self, rel: str, limit: int | None = None) -> str:
         data = self.read_bytes(rel, limit)
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
+            if limit is not None and exc.start >= len(data) - 3:  # a character cut by the limit
+                return data[:exc.start].decode("utf-8-sig")
             raise ManifestError(f"{rel}: not valid UTF-8 (byte {exc.start})", "save the file as UTF-8") from exc
 
-    def read_text_or_none(self, rel: str, limit: int = MAX_TEXT_BYTES) -> str | None:
-        """The text of an optional small file, or None when it is absent or not a regular file."""
-        if not self.is_file(rel):
+    def read_text_or_none(self, rel: str, limit: int | None = None) -> str | None:
+        """The text of an optional file, or None when it is absent or not a regular file."""
+        if not reading.is_regular(self.path(rel)):
             return None
         return self.read_text(rel, limit)
 
-    def read_json(self, rel: str, limit: int = MAX_JSON_BYTES) -> Any:
+    def read_json(self, rel: str, limit: int = reading.MAX_FILE_BYTES) -> Any:
         """A JSON file, whole: a lockfile of tens of MB is read, one bigger than ``limit`` is an error
         (never parsed cut short, which would report valid JSON as invalid). Parsed once per view; the
         result is shared, so callers must not change it."""
@@ -72,10 +70,11 @@ class RepoView:
         return self._json[key]
 
     def _parse_json(self, rel: str, limit: int) -> Any:
-        text = self.read_text(rel, limit + 1)
-        if len(text.encode("utf-8")) > limit:
-            raise ManifestError(f"{rel}: larger than {limit >> 20} MiB, more than dockgen reads",
-                                f"is {rel} really a manifest or lockfile? dockgen stops at {limit >> 20} MiB")
+        data = reading.read_bytes(self.path(rel), limit=limit, shown=rel)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ManifestError(f"{rel}: not valid UTF-8 (byte {exc.start})", "save the file as UTF-8") from exc
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
@@ -103,7 +102,7 @@ class RepoView:
             if rel == "pyproject.toml" and self.is_file(rel):
                 out[rel] = hashlib.sha256(self._pyproject_canonical()).hexdigest()[:12]
             elif self.is_file(rel):
-                out[rel] = hashlib.sha256(self.read_bytes(rel, limit=1 << 30)).hexdigest()[:12]
+                out[rel] = hashlib.sha256(reading.read_bytes(self.path(rel), limit=1 << 30, shown=rel)).hexdigest()[:12]
         return out
 
     def _pyproject_canonical(self) -> bytes:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from . import reading
 from .errors import DockgenError
 from .model import BuildPlan, RenderedFile, WriteOutcome
 from .pins import Pins
@@ -128,13 +129,13 @@ def _unedited(text: str) -> str | None:
 
 def _read(path: Path) -> str | None:
     """The file's text as it is (line endings untranslated), None when missing."""
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            return fh.read()
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DockgenError(f"{path}: cannot read it ({exc})", "check the file") from exc
+    data = reading.read_bytes(path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DockgenError(f"{path}: not valid UTF-8 (byte {exc.start})", "save the file as UTF-8") from exc
 
 
 def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,

@@ -80,7 +80,7 @@ def _patterns(repo: RepoView) -> list[tuple[str, list[str]]]:
         if repo.is_file("pnpm-workspace.yaml"):
             from .yamlish import parse
 
-            packages = parse(repo.read_text("pnpm-workspace.yaml", limit=1 << 20)).get("packages")
+            packages = parse(repo.read_text("pnpm-workspace.yaml")).get("packages")
             if isinstance(packages, list):
                 out.append(("pnpm", packages))
         if repo.is_file("package.json"):
@@ -273,7 +273,7 @@ def _turbo(repo: RepoView, root_pkg: dict[str, Any]) -> str | None:
     for lock in ("pnpm-lock.yaml", "package-lock.json", "yarn.lock", "bun.lock"):
         if not repo.is_file(lock):
             continue
-        text = repo.read_text(lock, limit=256 << 20)
+        text = repo.read_text(lock)
         patterns = (r"\n\s+turbo:\n\s+specifier: [^\n]*\n\s+version: (\d+\.\d+\.\d+)",  # pnpm v6/v9 importers
                     r'"node_modules/turbo":\s*\{\s*"version":\s*"(\d+\.\d+\.\d+)"',  # package-lock
                     r'\n"?turbo@[^\n]*:\n\s+version:? "?(\d+\.\d+\.\d+)',  # yarn

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import __version__
+from .. import __version__, reading
 from ..errors import DockgenError, ExitCode
 from . import emit_json, print_detect
 
@@ -409,7 +409,7 @@ def context(
         needed = [s.source for s in report.sources if s.status in ("sent", "partly-excluded")] or ["."]
         existing_path = Path(ignore_file) if ignore_file else (path / report.ignore_file if report.ignore_file
                                                                else None)
-        existing = existing_path.read_text(encoding="utf-8", errors="surrogateescape") if existing_path else None
+        existing = reading.read_text(existing_path, errors="surrogateescape") if existing_path else None
         suggestion = suggest(path, needed=needed, existing=existing, allowlist=allow_list, top=top,
                              version=__version__)
     data = _context_json(report, top)
@@ -855,8 +855,8 @@ def _member_context(path: Path, app: Path | None, file: Path | None) -> tuple[Pa
     if found is None:
         return path, file
     try:
-        stamp = split((path / "Dockerfile").read_text(encoding="utf-8", errors="surrogateescape"))[0]
-    except OSError:
+        stamp = split(reading.read_text(path / "Dockerfile", errors="surrogateescape"))[0]
+    except DockgenError:
         return path, file
     if stamp is None:
         return path, file

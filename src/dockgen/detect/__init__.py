@@ -30,7 +30,8 @@ def detect(root: str | os.PathLike[str] | RepoView, language: str | None = None)
     has_node = repo.is_file("package.json")
     has_python = is_python_repo(repo)
     if repo.exists("package.json") and not has_node:
-        raise ManifestError("package.json: is a directory, expected a file", "package.json must be a JSON file")
+        repo.read_bytes("package.json", 0)  # says what it is (a directory, a FIFO, ...)
+        raise ManifestError("package.json: not a regular file", "package.json must be a JSON file")
     if language == "node" or (language is None and has_node and (not has_python or _node_server(repo))):
         if not has_node:
             raise ManifestError(f"no package.json in {repo.root}", "a Node app needs package.json at its root")

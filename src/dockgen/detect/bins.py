@@ -62,9 +62,9 @@ def resolve_bins(repo: RepoView, names: set[str], lockfile: Lockfile | None,
         if lockfile is not None and lockfile.path in ("package-lock.json", "npm-shrinkwrap.json"):
             found = _from_npm(repo.read_json(lockfile.path), names)
         elif lockfile is not None and lockfile.path == "bun.lock":
-            found = _from_bun(loads_jsonc(repo.read_text(lockfile.path, limit=256 << 20)), names)
+            found = _from_bun(loads_jsonc(repo.read_text(lockfile.path)), names)
         elif lockfile is not None and lockfile.path == "yarn.lock" and "berry" in lockfile.format:
-            found = _from_berry(repo.read_text(lockfile.path, limit=256 << 20), names)
+            found = _from_berry(repo.read_text(lockfile.path), names)
     except (ManifestError, ValueError):
         found = {}
     versions = _pnpm_versions(repo, lockfile) if lockfile is not None and lockfile.path == "pnpm-lock.yaml" else {}
@@ -147,7 +147,7 @@ def _from_berry(text: str, names: set[str]) -> dict[str, str]:
 def _pnpm_versions(repo: RepoView, lockfile: Lockfile) -> dict[str, int]:
     """package -> major of the version the importers use (pnpm-lock.yaml v5 to v9)."""
     try:
-        text = repo.read_text(lockfile.path, limit=256 << 20)
+        text = repo.read_text(lockfile.path)
     except ManifestError:
         return {}
     out: dict[str, int] = {}

@@ -494,13 +494,13 @@ def _install_scripts(repo: RepoView, deps: tuple[str, ...], lockfile: Lockfile |
         return tuple(sorted(found))
     found |= {d for d in deps if d in KNOWN_INSTALL_SCRIPTS}
     if lockfile is not None and lockfile.path == "pnpm-lock.yaml":
-        text = repo.read_text(lockfile.path, limit=64 << 20)
+        text = repo.read_text(lockfile.path)
         start = re.search(r"^packages:\s*$", text, re.M)
         if start:
             found |= {m.group(1) for m in PNPM_PACKAGE.finditer(text, start.end())
                       if m.group(1) in KNOWN_INSTALL_SCRIPTS}
     elif lockfile is not None and lockfile.path in ("yarn.lock", "bun.lock"):
-        text = repo.read_text(lockfile.path, limit=64 << 20)
+        text = repo.read_text(lockfile.path)
         found |= {name for name in KNOWN_INSTALL_SCRIPTS if re.search(
             r'(?:^|[\s"])' + re.escape(name) + r'@', text, re.M)}
     return tuple(sorted(found))
@@ -519,7 +519,7 @@ def _build_approvals(repo: RepoView, pkg: Mapping[str, Any]) -> tuple[BuildAppro
         if isinstance(only, list) or isinstance(never, list):
             out.append(BuildApprovals(setting="onlyBuiltDependencies", source="package.json#pnpm",
                                       approved=_names(only), denied=_names(never)))
-    text = repo.read_text_or_none("pnpm-workspace.yaml", limit=1 << 20)
+    text = repo.read_text_or_none("pnpm-workspace.yaml")
     if text is not None:
         data = parse_yaml(text)
         strict_text = data.get("strictDepBuilds")
@@ -568,7 +568,7 @@ def _yarn_linker(repo: RepoView) -> str | None:
     """.yarnrc.yml's nodeLinker (pnp, node-modules, pnpm); None when it does not say (yarn 2+: pnp)."""
     from ..yamlish import parse as parse_yaml
 
-    text = repo.read_text_or_none(".yarnrc.yml", limit=1 << 20)
+    text = repo.read_text_or_none(".yarnrc.yml")
     value = parse_yaml(text).get("nodeLinker") if text else None
     return value if isinstance(value, str) and value else None
 

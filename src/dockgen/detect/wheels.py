@@ -35,7 +35,7 @@ def locked_distributions(repo: RepoView, lockfile: Lockfile | None) -> tuple[Dis
     if lockfile is None or lockfile.path not in ("uv.lock", "poetry.lock", "pdm.lock"):
         return ()
     try:
-        data = tomllib.loads(repo.read_text(lockfile.path, limit=256 << 20))
+        data = tomllib.loads(repo.read_text(lockfile.path))
     except (ManifestError, tomllib.TOMLDecodeError):
         return ()
     packages = data.get("package")
@@ -133,7 +133,7 @@ def vcs_requirements(repo: RepoView, files: tuple[str, ...], lockfile: Lockfile 
         text = repo.read_text_or_none(rel) or ""
         found += re.findall(r"(?m)^[^#\n]*?\b(git\+(?:https?|ssh|git)://\S+)", text)
     if lockfile is not None and lockfile.path in ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock"):
-        text = repo.read_text_or_none(lockfile.path, limit=256 << 20) or ""
+        text = repo.read_text_or_none(lockfile.path) or ""
         if re.search(r'(?m)(?:^|[{,\s])git\s*=\s*"|type\s*=\s*"git"|"git":\s*"', text):
             found.append(f"a git source in {lockfile.path}")
     return tuple(dict.fromkeys(found))
