@@ -50,6 +50,9 @@ class Answers(Record):
 def _load(path: Path, rel: str) -> dict[str, Any]:
     try:
         return tomllib.loads(reading.read_text(path, shown=rel))
+    except RecursionError as exc:
+        raise DockgenError(f"{rel}: nested too deeply (thousands of [ or {{)", f"fix {rel}: no real one nests "
+                           "like this") from exc
     except tomllib.TOMLDecodeError as exc:
         raise DockgenError(f"{rel}: invalid TOML: {exc}", f"fix the syntax in {rel}") from exc
     except (OSError, UnicodeDecodeError) as exc:

@@ -25,4 +25,8 @@ def strip_jsonc(text: str) -> str:
 
 
 def loads_jsonc(text: str) -> Any:
-    return json.loads(strip_jsonc(text))
+    """JSON with comments and trailing commas; a ValueError (never a RecursionError) when invalid."""
+    try:
+        return json.loads(strip_jsonc(text))
+    except RecursionError as exc:
+        raise ValueError("nested too deeply (thousands of [ or {)") from exc

@@ -68,6 +68,8 @@ def specifier_of(hint: VersionHint) -> Any:
     from .detect.python import poetry_constraint
 
     text = hint.text.strip()
+    if re.search(r"\d{17}", text):
+        return None  # a number no version has (and more than 4,300 digits would not even convert)
     given = hint.source.startswith(("--", "recorded "))  # a flag or a recorded answer
     if "requires-python" in hint.source or (given and re.search(r"[<>=!~,]", text)):
         spec_text = text

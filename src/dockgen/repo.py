@@ -77,6 +77,9 @@ class RepoView:
             raise ManifestError(f"{rel}: not valid UTF-8 (byte {exc.start})", "save the file as UTF-8") from exc
         try:
             return json.loads(text)
+        except RecursionError as exc:
+            raise ManifestError(f"{rel}: nested too deeply (thousands of [ or {{), more than dockgen parses",
+                                f"is {rel} really a manifest or lockfile? no real one nests like this") from exc
         except json.JSONDecodeError as exc:
             raise ManifestError(
                 f"{rel}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
@@ -89,6 +92,9 @@ class RepoView:
         text = self.read_text(rel)
         try:
             return tomllib.loads(text)
+        except RecursionError as exc:
+            raise ManifestError(f"{rel}: nested too deeply (thousands of [ or {{), more than dockgen parses",
+                                f"is {rel} really TOML written by hand or a tool? no real one nests like this") from exc
         except tomllib.TOMLDecodeError as exc:
             # tomllib puts "(at line L, column C)" in its message
             raise ManifestError(f"{rel}: invalid TOML: {exc}", f"fix the syntax in {rel}") from exc

@@ -68,6 +68,8 @@ def _partial(text: str) -> tuple[int | None, int | None, int | None, bool]:
     if "-" in core:
         core, _ = core.split("-", 1)
         pre = True
+    if re.search(r"\d{17}", core):  # past MAX_SAFE_INTEGER, which npm rejects
+        raise _Invalid(text)  # no version has such a number (more than 4,300 digits would not even convert)
     parts: list[int | None] = [None if p in ("x", "X", "*") else int(p) for p in core.split(".")]
     while len(parts) < 3:
         parts.append(None)
@@ -152,7 +154,10 @@ def parse_range(text: str) -> Range | None:
         part = part.strip()
         m = _HYPHEN.match(part)
         if m:
-            sets.append(tuple(_hyphen(m.group(1), m.group(2))))
+            try:
+                sets.append(tuple(_hyphen(m.group(1), m.group(2))))
+            except _Invalid:
+                return None
             continue
         # "> = 1", ">= 1": npm glues an operator to its version
         part = re.sub(r"(<=|>=|<|>|=|\^|~>|~)\s+", r"\1", part)

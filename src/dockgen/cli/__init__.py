@@ -51,6 +51,30 @@ def print_detect(path: str, json_out: bool, language: str | None = None) -> None
     print_notices(report["notices"])
 
 
+def shown(path: str) -> str:
+    """A path as a terminal can show it: as it is when it is plain printable text, else quoted the way
+    bash and GNU ls do (``$'a\\nb'``): a newline, an escape sequence or an undecodable byte in a file name
+    cannot break a line or drive the terminal."""
+    if path.isprintable() and "\\" not in path and not any("\udc80" <= c <= "\udcff" for c in path):
+        return path
+    out = []
+    for c in path:
+        if "\udc80" <= c <= "\udcff":  # a byte that is not UTF-8 (surrogateescape)
+            out.append(f"\\x{ord(c) - 0xDC00:02x}")
+        elif c in "\\'":
+            out.append("\\" + c)
+        elif c == "\n":
+            out.append("\\n")
+        elif c == "\t":
+            out.append("\\t")
+        elif c.isprintable():
+            out.append(c)
+        else:
+            code = ord(c)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return "$'" + "".join(out) + "'"
+
+
 def print_notices(notices: list[dict[str, Any]]) -> None:
     for n in notices:
         sys.stderr.write(f"{n['severity']}: {n['message']}\n")

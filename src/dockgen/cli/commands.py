@@ -11,7 +11,7 @@ import typer
 
 from .. import __version__, reading
 from ..errors import DockgenError, ExitCode
-from . import emit_json, print_detect
+from . import emit_json, print_detect, shown
 
 EPILOG = """\
 \b
@@ -368,7 +368,10 @@ def context(
     = None,
     ignore_file: Annotated[Path | None, typer.Option("--ignore-file", help="Use this ignore file instead.")] = None,
     list_files: Annotated[bool, typer.Option("--list", help="Print every file the build sees (what `COPY . /x` "
-                                                           "copies), one relative path per line, sorted.")] = False,
+                                                           "copies), one relative path per line, sorted; a name with a "
+                                                           "control character or a byte that is not UTF-8 is quoted as "
+                                                           "$'a\\nb' (as bash and ls do; -0 prints names as they are)."
+                                                           )] = False,
     dirs: Annotated[bool, typer.Option("--dirs", help="With --list: directories too (with a trailing /).")] = False,
     null: Annotated[bool, typer.Option("--null", "-0", help="With --list: end paths with NUL, not newline.")] = False,
     full: Annotated[bool, typer.Option("--full", help="Also measure inside ignored directories (slower).")] = False,
@@ -400,7 +403,7 @@ def context(
         for p in report.walk.listing or []:
             if p.endswith("/") and not dirs:
                 continue
-            out.write(p.encode("utf-8", "surrogateescape") + end)
+            out.write((p if null else shown(p)).encode("utf-8", "surrogateescape") + end)  # -0: names as they are
         out.flush()
         _fail_on_errors(report.errors)
         return
@@ -478,21 +481,21 @@ def _print_context(data: dict[str, Any], human: Any) -> None:
     if data["largest_dirs"]:
         typer.echo(f"\n{'largest directories':<42}{'sent':>10} {'ignored':>10} {'files':>8}")
         for d in data["largest_dirs"]:
-            typer.echo(f"  {d['path'][:40]:<40}{human(d['sent_bytes']):>10} {human(d['ignored_bytes']):>10}"
+            typer.echo(f"  {shown(d['path'])[:40]:<40}{human(d['sent_bytes']):>10} {human(d['ignored_bytes']):>10}"
                        f" {d['files']:>8,}")
     if data["largest_files"]:
         typer.echo("\nlargest files")
         for f in data["largest_files"]:
-            typer.echo(f"  {f['path'][:40]:<40}{human(f['bytes']):>10}  {'sent' if f['sent'] else 'ignored'}")
+            typer.echo(f"  {shown(f['path'])[:40]:<40}{human(f['bytes']):>10}  {'sent' if f['sent'] else 'ignored'}")
     for s in data["secrets"]:
         if s["sent"]:
-            typer.echo(f"warning: secret {s['path']} ({s['kind']}) is sent to the builder: add it to the "
+            typer.echo(f"warning: secret {shown(s['path'])} ({s['kind']}) is sent to the builder: add it to the "
                        ".dockerignore (dockgen context --suggest)", err=True)
         else:
-            typer.echo(f"secret       {s['path']} ({s['kind']}): ignored, good")
+            typer.echo(f"secret       {shown(s['path'])} ({s['kind']}): ignored, good")
     for c in data["copy_sources"]:
         if c["status"] != "sent":
-            typer.echo(f"{c['instruction']} {c['source']} (line {c['line']}): {c['status']}"
+            typer.echo(f"{c['instruction']} {shown(c['source'])} (line {c['line']}): {c['status']}"
                        + (f" by {c['excluded_by']}" if c["excluded_by"] else ""), err=True)
     for w in data["warnings"]:
         typer.echo(f"warning: {w}", err=True)

@@ -72,7 +72,7 @@ SKIP_DIRS = frozenset({"node_modules", ".git", "dist", "build", ".next", ".nuxt"
                        ".turbo", ".cache", "out", "tmp", ".yarn", "vendor", "test", "tests", "__tests__"})
 PORT_PATTERNS = (
     # process.env.PORT || 3000, Number(process.env.PORT) ?? '8080', parseInt(process.env.PORT, 10) || 80
-    re.compile(r"process\.env\.PORT\b[^;\n|?]{0,16}(?:\|\||\?\?)\s*['\"`]?(\d{2,5})"),
+    re.compile(r"process\.env\.PORT\b[^;\n|?]{0,16}(?:\|\||\?\?)\s*['\"`]?(\d{2,5})(?!\d)"),
     re.compile(r"\.listen\(\s*(\d{2,5})\b"),
     re.compile(r"\.listen\(\s*\{[^}]*?\bport\s*:\s*(\d{2,5})\b"),  # fastify.listen({ port: 3000 })
 )
@@ -372,8 +372,26 @@ def _vite_out_dir(repo: RepoView) -> str:
     if text:
         m = re.search(r"""\boutDir\s*:\s*['"`]([^'"`]+)['"`]""", text)
         if m:
-            return clean_rel(m.group(1)) or "dist"
+            return _plain_dir(m.group(1), "vite.config: build.outDir") or "dist"
     return "dist"
+
+
+PLAIN_DIR = re.compile(r"[A-Za-z0-9._@+-]+(?:/[A-Za-z0-9._@+-]+)*/?")
+
+
+def _plain_dir(value: str, where: str) -> str | None:
+    """A build output directory as dockgen copies and ignores it (``clean_rel``); an error when it has
+    characters that a COPY or a .dockerignore rule would read differently (space, ``$``, ``*``, a
+    backslash, a newline): the image would copy something else than what the build wrote."""
+    stripped = value.strip()
+    candidate = stripped.removeprefix("./")
+    if not PLAIN_DIR.fullmatch(candidate) and not stripped.startswith(("/", "../")):
+        shown = value.encode("unicode_escape").decode("ascii")
+        raise ManifestError(f"{where} is {shown!r}: a COPY or .dockerignore rule cannot name it as written "
+                            "(a space, $, *, ?, [, a backslash or a control character)",
+                            "use a plain directory name for the build output (letters, digits, . _ - @ +, /), "
+                            "e.g. dist")
+    return clean_rel(stripped)
 
 
 def _ts_out_dir(repo: RepoView, notices: list[Notice]) -> str | None:
@@ -388,7 +406,17 @@ def _ts_out_dir(repo: RepoView, notices: list[Notice]) -> str | None:
         return None
     options = data.get("compilerOptions") if isinstance(data, dict) else None
     out = options.get("outDir") if isinstance(options, dict) else None
-    return clean_rel(out) if isinstance(out, str) else None
+    return _plain_dir(out, "tsconfig.json: compilerOptions.outDir") if isinstance(out, str) else None
+
+
+def tcp_port(text: str, where: str) -> int:
+    """The port a start command names; an error when it is not a TCP port (the server could not bind it,
+    and EXPOSE would refuse it)."""
+    port = int(text) if len(text) <= 6 else 0
+    if not 1 <= port <= 65535:
+        raise ManifestError(f"{where} binds port {text[:12]}{'...' if len(text) > 12 else ''}, not a TCP port",
+                            "fix the port in the start command (1 to 65535), or drop it and pass --port")
+    return port
 
 
 def clean_rel(path: str) -> str | None:
@@ -416,9 +444,10 @@ def _native_addons(repo: RepoView, deps: tuple[str, ...], lockfile: Lockfile | N
 def _port_hints(repo: RepoView, pkg: Mapping[str, Any], scripts: Mapping[str, str]) -> tuple[PortHint, ...]:
     hints: list[PortHint] = []
     start = scripts.get("start", "")
-    m = re.search(r"(?:--port|-p)[ =](\d{2,5})\b|\bPORT=(\d{2,5})\b", start)
+    m = re.search(r"(?:--port|-p)[ =](\d+)\b|\bPORT=(\d+)\b", start)
     if m:
-        hints.append(PortHint(port=int(m.group(1) or m.group(2)), source="scripts.start", kind="script"))
+        hints.append(PortHint(port=tcp_port(m.group(1) or m.group(2), "package.json scripts.start"),
+                              source="scripts.start", kind="script"))
     files: list[str] = []
     for rel in ENTRY_CANDIDATES:
         if repo.is_file(rel):

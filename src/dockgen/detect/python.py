@@ -25,6 +25,7 @@ from ..errors import ManifestError
 from ..model import Framework, Lockfile, Notice, PackageManager, PortHint, PythonFacts, Severity, VersionHint
 from ..repo import RepoView
 from ..workspace import Workspace
+from .node import tcp_port
 from .wheels import locked_distributions, vcs_requirements
 
 LOCKFILES: tuple[tuple[str, PackageManager], ...] = (
@@ -229,6 +230,12 @@ def _requirements(repo: RepoView, notices: list[Notice]) -> tuple[list[str], lis
         rel = queue.pop(0)
         if rel in files:
             continue
+        if not SAFE_FILE.fullmatch(rel):
+            shown = rel.encode("unicode_escape").decode("ascii")
+            raise ManifestError(f"requirements: {shown!r} is included (-r/-c), a name a COPY would read differently "
+                                "($, *, ?, [, a space, a backslash or a control character)",
+                                "rename the file to plain characters (letters, digits, . _ - @ +, /) and update the "
+                                "-r line")
         if not repo.is_file(rel):
             notices.append(Notice(severity=Severity.WARNING, topic="requirements",
                                   message=f"{rel} is included but does not exist"))
@@ -552,24 +559,27 @@ def _procfile(repo: RepoView) -> str | None:
     return None
 
 
+SAFE_FILE = re.compile(r"[A-Za-z0-9._@+-]+(?:/[A-Za-z0-9._@+-]+)*")  # what a COPY names as written
 PORT_PATTERNS = (
-    re.compile(r"""environ(?:\.get)?\(\s*['"]PORT['"]\s*,\s*['"]?(\d{2,5})"""),
-    re.compile(r"""getenv\(\s*['"]PORT['"]\s*,\s*['"]?(\d{2,5})"""),
-    re.compile(r"""\.run\([^)]*\bport\s*=\s*(\d{2,5})"""),
+    re.compile(r"""environ(?:\.get)?\(\s*['"]PORT['"]\s*,\s*['"]?(\d{2,5})(?!\d)"""),
+    re.compile(r"""getenv\(\s*['"]PORT['"]\s*,\s*['"]?(\d{2,5})(?!\d)"""),
+    re.compile(r"""\.run\([^)]*\bport\s*=\s*(\d{2,5})(?!\d)"""),
 )
 
 
 def _port_hints(repo: RepoView, sources: list[str], procfile: str | None) -> tuple[PortHint, ...]:
     hints: list[PortHint] = []
     ini = repo.read_text_or_none("uwsgi.ini", limit=65536)
-    if ini and (m := re.search(r"(?m)^\s*http(?:-socket)?\s*=\s*[\w.]*:(\d{2,5})\b", ini)):
-        hints.append(PortHint(port=int(m.group(1)), source="uwsgi.ini", kind="script"))
-    if procfile and (m := re.search(r"(?:--bind|-b)[ =]\S*:(\d{2,5})\b|--port[ =](\d{2,5})", procfile)):
-        hints.append(PortHint(port=int(m.group(1) or m.group(2)), source="Procfile", kind="script"))
+    if ini and (m := re.search(r"(?m)^\s*http(?:-socket)?\s*=\s*[\w.]*:(\d+)\b", ini)):
+        hints.append(PortHint(port=tcp_port(m.group(1), "uwsgi.ini http"), source="uwsgi.ini", kind="script"))
+    if procfile and (m := re.search(r"(?:--bind|-b)[ =]\S*:(\d+)\b|--port[ =](\d+)", procfile)):
+        hints.append(PortHint(port=tcp_port(m.group(1) or m.group(2), "Procfile"), source="Procfile", kind="script"))
     for rel in sources[:200]:
         text = repo.read_text_or_none(rel, limit=262144) or ""
         for index, pattern in enumerate(PORT_PATTERNS):
             for m in pattern.finditer(text):
+                if not 1 <= int(m.group(1)[:6]) <= 65535:
+                    continue  # not a port (a literal in code is only a hint)
                 line = text.count("\n", 0, m.start()) + 1
                 hints.append(PortHint(port=int(m.group(1)), source=f"{rel}:{line}",
                                       kind="env-default" if index < 2 else "listen"))

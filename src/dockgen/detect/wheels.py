@@ -12,7 +12,6 @@ its wheels' tags; the plan decides against the CPython line and libc of the imag
 from __future__ import annotations
 
 import re
-import tomllib
 from typing import Any
 
 from ..errors import ManifestError
@@ -35,8 +34,8 @@ def locked_distributions(repo: RepoView, lockfile: Lockfile | None) -> tuple[Dis
     if lockfile is None or lockfile.path not in ("uv.lock", "poetry.lock", "pdm.lock"):
         return ()
     try:
-        data = tomllib.loads(repo.read_text(lockfile.path))
-    except (ManifestError, tomllib.TOMLDecodeError):
+        data = repo.read_toml(lockfile.path)
+    except ManifestError:
         return ()
     packages = data.get("package")
     out: dict[str, Distribution] = {}
