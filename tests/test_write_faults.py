@@ -566,11 +566,12 @@ def test_a_live_writers_temp_files_are_left_alone(tmp_path: Path) -> None:
         legacy = app / ".Dockerfile.k2j3h4g5.dockgen-tmp"  # an older dockgen's name (no pid)
         elsewhere = app / "src" / ".x.999999999-0123abcd.dockgen-tmp"  # not a directory this write writes in
         elsewhere.parent.mkdir()
-        for p in (live, dead, legacy, elsewhere):
+        unknown = app / ".notes.dockgen-tmp"  # not a name dockgen gives
+        for p in (live, dead, legacy, elsewhere, unknown):
             p.write_text("partial")
             os.utime(p, (time.time() - 60, time.time() - 60))
         W.write([RenderedFile(path="Dockerfile", content="FROM x\n")], app)
-        assert live.exists() and not dead.exists() and not legacy.exists() and elsewhere.exists()
+        assert live.exists() and not dead.exists() and not legacy.exists() and elsewhere.exists() and unknown.exists()
     finally:
         running.kill()
         running.wait()

@@ -56,6 +56,7 @@ LOCK_DIR = ".dockgen"
 LOCK_FILE = "lock"
 LOCK_WAIT = 10.0  # seconds a write waits for another dockgen writing in the same directory
 _TEMP = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]+)-[0-9a-f]{8}" + re.escape(TEMP_SUFFIX) + r"\Z", re.DOTALL)
+_OLD_TEMP = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX) + r"\Z", re.DOTALL)  # dockgen <= 0.1 (mkstemp)
 _STALE = 24 * 3600.0  # a temp file this old is removed even when its pid is alive (reused by another process)
 # link() errors that mean "no hard links here": a copy stands in for the link
 _NO_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.ENOSYS, errno.EXDEV})
@@ -311,7 +312,9 @@ def _abandoned(name: str, st: os.stat_result, started: float) -> bool:
     if st.st_mtime >= started:
         return False
     found = _TEMP.match(name)
-    if found is None or time.time() - st.st_mtime > _STALE:
+    if found is None:
+        return _OLD_TEMP.match(name) is not None
+    if time.time() - st.st_mtime > _STALE:
         return True
     pid = int(found["pid"])
     return pid == os.getpid() or not _alive(pid)
