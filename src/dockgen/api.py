@@ -26,6 +26,7 @@ from .update import UpdateResult
 
 if TYPE_CHECKING:
     from .answers import Answers
+    from .write import Transaction
 from .write import write as _write
 
 
@@ -49,7 +50,8 @@ def render(plan: BuildPlan) -> list[RenderedFile]:
 
 def write(files: list[RenderedFile], root: str | os.PathLike[str], *, force: bool = False,
           dry_run: bool = False) -> list[WriteOutcome]:
-    """Write rendered files below ``root`` (atomic; a conflict writes nothing; ``force`` keeps .bak copies)."""
+    """Write rendered files below ``root``: all or none (a failure changes nothing; a conflict writes nothing),
+    holding the app's .dockgen/lock; ``force`` keeps .bak copies, each under a name of its own."""
     return _write(files, root, force=force, dry_run=dry_run)
 
 
@@ -109,33 +111,60 @@ def generate(path: str | os.PathLike[str], options: Options | None = None, *, fo
     with ``record`` the options used and dockgen's version are recorded (pyproject.toml's
     [tool.dockgen] for Python apps, else .dockgen.toml) with the rendered files under
     .dockgen/rendered/ (``dockgen update``'s merge base). A conflict (a differing file, no ``force``)
-    writes nothing at all. ``dry_run`` writes nothing and reports what would happen."""
+    writes nothing at all. ``dry_run`` writes nothing and reports what would happen. All or nothing:
+    a failing write (a full disk, a read-only directory) raises a DockgenError and leaves every file
+    as it was; the app's .dockgen/lock is held from the first read to the last write."""
+    root = Path(path)
+    given = options_from(options, values)
+    if dry_run:
+        return _generate(root, given, None, force=force, record=record, use_answers=use_answers, pins=pins)[1]()
+    from .write import transaction
+
+    with transaction(root) as tx:
+        _, done = _generate(root, given, tx, force=force, record=record, use_answers=use_answers, pins=pins)
+    return done()
+
+
+def _add(tx: Transaction | None, files: list[RenderedFile], root: Path, *, force: bool,
+         backup: bool = True) -> Callable[[], list[WriteOutcome]]:
+    """``files`` added to ``tx`` (None: a dry run, only planned): their outcomes, final after the commit."""
+    if tx is None:
+        planned = _write(files, root, force=force, dry_run=True)
+        return lambda: planned
+    batch = tx.add(files, root, force=force, backup=backup)
+    return lambda: batch.outcomes
+
+
+def _generate(root: Path, given: Options, tx: Transaction | None, *, force: bool, record: bool, use_answers: bool,
+              pins: Pins | None) -> tuple[BuildPlan, Callable[[], Generated]]:
+    """``generate`` into ``tx`` (None: a dry run): the plan, and the result (final once ``tx`` committed)."""
     from .answers import render_answers, rendered_copies
 
-    root = Path(path)
-    _, opts, built = plan_recorded(root, options_from(options, values), use_answers=use_answers, pins=pins)
+    if tx is not None:
+        tx.lock(root)  # a workspace member's own lock too (`init --all` holds the root's)
+    _, opts, built = plan_recorded(root, given, use_answers=use_answers, pins=pins)
     answers = render_answers(root, opts, built.language) if record else None
     files, context = _files(root, built, opts, refresh_figures=force, sizes=as_written(answers))
     kept = set() if force else _kept_edits(root, files, lambda base: _measure(
         root, built, allow_list=bool(opts.allow_list), existing=base,
         also_needed=template_copies(built, files)).file.content)
     mine = [f for f in files if f.path not in kept]  # a kept file's base stays what dockgen rendered last
-    copies = rendered_copies(mine) if record else []
-    if not dry_run:  # a read-only file any step would change is refused before the first write
-        from .write import refuse_read_only
+    written = _add(tx, mine, root, force=force)
+    conflict = any(o.status is WriteStatus.CONFLICT for o in written())
+    if conflict and tx is not None:
+        tx.discard()  # nothing at all is written; the answers' outcome says what writing them would do
+    answers_written = _add(tx, [answers], root, force=True, backup=False) if answers is not None else None
+    if tx is not None and record and not conflict:
+        tx.add(rendered_copies(mine), root, force=True, backup=False)
 
-        refuse_read_only(root, [*([answers] if answers else []), *(mine if force else []), *copies])
-    written = iter(_write(mine, root, force=force, dry_run=dry_run))
-    outcomes = [WriteOutcome(path=f.path, status=WriteStatus.KEEP, written=False) if f.path in kept
-                else next(written) for f in files]
-    conflict = any(o.status is WriteStatus.CONFLICT for o in outcomes)
-    answers_outcome = None  # with a conflict, what writing it would do: nothing at all is written
-    if answers is not None:
-        answers_outcome = _write([answers], root, force=True, dry_run=dry_run or conflict, backup=False)[0]
-    if not dry_run and not conflict:
-        _write(copies, root, force=True, backup=False)
-    return Generated(plan=built, files=files, outcomes=outcomes, context=context, options=opts,
-                     answers=answers_outcome)
+    def done() -> Generated:
+        mine_done = iter(written())
+        outcomes = [WriteOutcome(path=f.path, status=WriteStatus.KEEP, written=False) if f.path in kept
+                    else next(mine_done) for f in files]
+        return Generated(plan=built, files=files, outcomes=outcomes, context=context, options=opts,
+                         answers=answers_written()[0] if answers_written is not None else None)
+
+    return built, done
 
 
 def update(path: str | os.PathLike[str], options: Options | None = None, *, write: bool = False,
@@ -331,8 +360,9 @@ def generate_all(path: str | os.PathLike[str], options: Options | None = None, *
     """`dockgen init --all`: ``generate`` for every member of the workspace at ``path`` that is an app (a
     member with no start command is a library: skipped, and said so), then a docker-bake.hcl at the root
     with one target per app. All or nothing: when a file of any app conflicts (it differs and ``force`` is
-    not given), nothing is written and the result says what would have happened."""
-    from .errors import DockgenError, PlanError
+    not given), nothing is written and the result says what would have happened; a failing write leaves
+    every file of every app as it was (one transaction, holding the root's and each app's lock)."""
+    from .errors import DockgenError
     from .workspace import declared, members_of
 
     root = Path(path)
@@ -345,22 +375,37 @@ def generate_all(path: str | os.PathLike[str], options: Options | None = None, *
                            "pnpm-workspace.yaml, no [tool.uv.workspace])",
                            "run --all at the workspace root, or `dockgen init` for a single app")
     opts = options_from(options, values)
-    if not dry_run and not force:  # all or nothing: a conflict anywhere writes nothing anywhere
-        trial = generate_all(root, opts, dry_run=True, record=record, pins=pins)
-        outcomes = [o for a in trial.apps for o in a.generated.outcomes] + [trial.bake]
-        if any(o.status is WriteStatus.CONFLICT for o in outcomes):
-            return trial
-    apps: list[AppGenerated] = []
-    skipped: list[tuple[str, str]] = []
+    if dry_run:
+        return _generate_all(root, members, opts, None, force=force, record=record, pins=pins)()
+    from .write import transaction
+
+    with transaction(root) as tx:
+        if not force:  # all or nothing: a conflict anywhere writes nothing anywhere
+            trial = _generate_all(root, members, opts, None, force=False, record=record, pins=pins)()
+            outcomes = [o for a in trial.apps for o in a.generated.outcomes] + [trial.bake]
+            if any(o.status is WriteStatus.CONFLICT for o in outcomes):
+                tx.discard()
+                return trial
+        done = _generate_all(root, members, opts, tx, force=force, record=record, pins=pins)
+    return done()
+
+
+def _generate_all(root: Path, members: list[str], opts: Options, tx: Transaction | None, *, force: bool,
+                  record: bool, pins: Pins | None) -> Callable[[], WorkspaceGenerated]:
+    """``generate_all`` into ``tx`` (None: a dry run): the result, final once ``tx`` committed."""
+    from .errors import DockgenError, PlanError
     from .model import NodeFacts
 
+    apps: list[tuple[str, str, Callable[[], Generated]]] = []
+    skipped: list[tuple[str, str]] = []
     for member in members:
         facts = _detect(root / member, opts.language)
         if isinstance(facts, NodeFacts) and not any(k in facts.scripts for k in ("start", "start:prod")):
             skipped.append((member, "no start script: a library"))
             continue
         try:
-            done = generate(root / member, opts, force=force, dry_run=dry_run, record=record, pins=pins)
+            built, done = _generate(root / member, opts, tx, force=force, record=record, use_answers=True,
+                                    pins=pins)
         except PlanError as exc:
             if "cannot tell how to start" in exc.message:
                 skipped.append((member, "no start command: a library"))
@@ -368,17 +413,21 @@ def generate_all(path: str | os.PathLike[str], options: Options | None = None, *
             raise DockgenError(f"{member}: {exc.message}", exc.hint, exit_code=exc.exit_code) from exc
         except DockgenError as exc:
             raise DockgenError(f"{member}: {exc.message}", exc.hint, exit_code=exc.exit_code) from exc
-        apps.append(AppGenerated(member=member, target=bake_target(done.plan, member), generated=done))
+        apps.append((member, bake_target(built, member), done))
     if not apps:
         raise DockgenError(f"no member of the workspace at {root} is an app (none has a start command)",
                            "add scripts.start to the members that run, or run `dockgen init --app <member>`")
-    bake = RenderedFile(path="docker-bake.hcl", content=render_bake(apps))
+
+    def each() -> list[AppGenerated]:
+        return [AppGenerated(member=member, target=target, generated=done()) for member, target, done in apps]
+
+    bake = RenderedFile(path="docker-bake.hcl", content=render_bake(each()))
     try:  # a bake file dockgen wrote is dockgen's to rewrite (a new app, a renamed one; a .bak is kept)
         ours = reading.read_text(root / bake.path).startswith(BAKE_HEADER)
     except DockgenError:
         ours = False
-    outcome = _write([bake], root, force=force or ours, dry_run=dry_run)[0]
-    return WorkspaceGenerated(apps=apps, skipped=skipped, bake=outcome)
+    bake_written = _add(tx, [bake], root, force=force or ours)
+    return lambda: WorkspaceGenerated(apps=each(), skipped=skipped, bake=bake_written()[0])
 
 
 BAKE_HEADER = "# docker-bake.hcl written by dockgen"

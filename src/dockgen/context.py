@@ -146,6 +146,13 @@ def _is_backup(name: str, skip: frozenset[str]) -> bool:
     return bool(sep) and n.isdigit() and base in skip
 
 
+def _is_transient(rel: str, name: str) -> bool:
+    """What exists only while dockgen writes (write.py): its temp files (``.<name>.<pid>-<hex>.dockgen-tmp``)
+    and its lock (``.dockgen/lock``, a workspace member's too). Never measured."""
+    return (name[:1] == "." and name.endswith(".dockgen-tmp")) or (
+        name == "lock" and (rel == ".dockgen/lock" or rel.endswith("/.dockgen/lock")))
+
+
 def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_ignored: bool = False,
          listing: bool = False, top: int = 10, dir_depth: int = 3,
          progress: Callable[[int], None] | None = None, find_secrets: bool = False,
@@ -189,7 +196,7 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
             for entry in entries:
                 name = entry.name
                 rel = prefix + name
-                if skip and (rel in skip or _is_backup(rel, skip)):
+                if skip and (rel in skip or _is_backup(rel, skip) or _is_transient(rel, name)):
                     continue
                 try:
                     st = os.stat(name, dir_fd=fd, follow_symlinks=False)

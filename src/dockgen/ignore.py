@@ -31,6 +31,8 @@ CATEGORIES: tuple[Category, ...] = (
     Category(name="container files: editing them must not bust the COPY cache",
              rules=("Dockerfile*", "**/*.Dockerfile", ".dockerignore", ".dockerignore.bak*", "**/docker-compose*.yml",
                     "**/docker-compose*.yaml", "**/compose.yml", "**/compose.yaml", ".dockgen.toml", ".dockgen")),
+    # write.py's temp files (.<name>.<pid>-<hex>.dockgen-tmp): a write killed midway leaves them
+    Category(name="dockgen's temp files: an interrupted write leaves them", rules=("**/.*.dockgen-tmp",)),
 )
 
 BUILD_OUTPUT = "local build output: the image builds its own"

@@ -19,7 +19,9 @@ A conflict anywhere writes nothing.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import reading
 from .errors import DockgenError
@@ -28,6 +30,9 @@ from .pins import Pins
 from .plan import Options
 from .record import Record
 from .write import unified_diff
+
+if TYPE_CHECKING:
+    from .write import Batch, Transaction
 
 STATUSES = ("identical", "create", "update", "keep", "merge", "conflict")
 
@@ -140,14 +145,26 @@ def _read(path: Path) -> str | None:
 
 def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
            pins: Pins | None = None) -> UpdateResult:
-    from .answers import kept_record, render_answers, rendered_base, rendered_copies
-    from .api import _files, as_written, plan_recorded, template_copies
-    from .write import refuse_read_only
-    from .write import write as write_files
-
+    """The merge of each file; with ``write`` and no conflict, the files, the new base and the answers
+    written in one transaction (all or nothing), holding the app's .dockgen/lock from the first read."""
     base_dir = Path(root)
     if not base_dir.is_dir():
         raise DockgenError(f"{base_dir}: no such directory", "pass the app's root directory")
+    if not write:
+        return _update(base_dir, given, None, pins=pins)()
+    from .write import transaction
+
+    with transaction(base_dir) as tx:
+        done = _update(base_dir, given, tx, pins=pins)
+    return done()
+
+
+def _update(base_dir: Path, given: Options, tx: Transaction | None, *,
+            pins: Pins | None) -> Callable[[], UpdateResult]:
+    """``update`` (with ``tx``: its files added to it); the result, final once ``tx`` committed."""
+    from .answers import kept_record, render_answers, rendered_base, rendered_copies
+    from .api import _files, as_written, plan_recorded, template_copies
+
     answers, opts, built = plan_recorded(base_dir, given, require=True, pins=pins)
     assert answers is not None
     answers_file = render_answers(base_dir, opts, built.language)
@@ -159,9 +176,11 @@ def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
     updates = tuple(merge(f.path, rendered_base(base_dir, f.path), _lf(on_disk[f.path]), f.content)
                     for f in files)
     conflicted = any(u.status == "conflict" for u in updates)
-    written: list[WriteOutcome] = []
-    answers_written = False
-    if write and not conflicted:
+    written: Batch | None = None
+    answers_written: Batch | None = None
+    if tx is not None and conflicted:
+        tx.discard()
+    elif tx is not None:
         # written in the file's own line endings (a CRLF checkout stays CRLF)
         changed = [RenderedFile(path=u.path, content=u.content.replace("\n", "\r\n") if u.path in crlf
                                 else u.content) for u in updates
@@ -169,17 +188,18 @@ def update(root: str | os.PathLike[str], given: Options, *, write: bool = False,
         # a .dockerignore kept with the user's edits is recorded as such (the Dockerfile: its stamp)
         kept = [kept_record(u.path, u.content) for u in updates
                 if u.path == built.ignore_file and u.status in ("keep", "merge") and u.content is not None]
-        ours = [*rendered_copies(files), *kept]
-        # a read-only file among all this writes is refused before the first one is written
-        refuse_read_only(base_dir, [answers_file, *changed, *ours])
-        written = write_files(changed, base_dir, force=True, backup=False)
-        write_files(ours, base_dir, force=True, backup=False)
-        answers_written = write_files([answers_file], base_dir, force=True, backup=False)[0].written
+        # all in one transaction: a read-only file among them is refused before any is written
+        written = tx.add(changed, base_dir, force=True, backup=False)
+        tx.add([*rendered_copies(files), *kept], base_dir, force=True, backup=False)
+        answers_written = tx.add([answers_file], base_dir, force=True, backup=False)
     ignore = next((u.content for u in updates if u.path == built.ignore_file and u.content is not None), None)
     warnings = _excluded_copies(ignore, (*built.context_needs, *template_copies(built, files))) \
         if ignore is not None else ()
-    return UpdateResult(plan=built, options=opts, answers_file=answers_file.path, recorded_version=answers.version,
-                        files=updates, written=tuple(written), answers_written=answers_written, warnings=warnings)
+    return lambda: UpdateResult(
+        plan=built, options=opts, answers_file=answers_file.path, recorded_version=answers.version, files=updates,
+        written=tuple(written.outcomes) if written is not None else (),
+        answers_written=answers_written.outcomes[0].written if answers_written is not None else False,
+        warnings=warnings)
 
 
 def _lf(text: str | None) -> str | None:
