@@ -254,7 +254,14 @@ def stamped_options(root: Path) -> Options | None:
     except OSError:
         return None
     stamp = split(text)[0]
-    return None if stamp is None else Options.from_recorded(stamp.options)
+    if stamp is None:
+        return None
+    from .errors import StampError
+
+    try:
+        return Options.from_recorded(stamp.options)
+    except StampError as exc:
+        raise StampError(f"Dockerfile: {exc.message}", exc.hint) from exc
 
 
 def origins_of(given: Options, recorded: Options, where: str | None) -> dict[str, str]:

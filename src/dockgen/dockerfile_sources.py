@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from .dockerignore import go_clean
 from .errors import DockgenError
@@ -23,6 +24,23 @@ class CopySource:
     path: str  # cleaned, relative to the context ("." for the whole context)
     wildcard: bool
     resolved: bool  # False when a variable could not be expanded
+
+
+def read_dockerfile(path: Path, shown: str, *, errors: str = "replace",
+                    missing_hint: str = "pass the app directory and -f the Dockerfile's name") -> str:
+    """The text of the Dockerfile at ``path`` (``shown`` in messages); a DockerfileError when it is missing,
+    a directory or unreadable. Anything but a regular file (a FIFO, a device) counts as missing and is
+    never opened."""
+    if path.is_dir():
+        raise DockerfileError(f"{shown} is a directory, not a Dockerfile",
+                              "pass the Dockerfile's path (-f), or the directory that holds it")
+    if not path.is_file():
+        raise DockerfileError(f"{shown}: no such Dockerfile", missing_hint)
+    try:
+        return path.read_text(encoding="utf-8", errors=errors)
+    except OSError as exc:
+        raise DockerfileError(f"{shown}: cannot read it ({exc.strerror or exc})",
+                              "check its permissions (chmod u+r), or pass another file with -f") from exc
 
 
 def _expand(text: str, args: dict[str, str]) -> tuple[str, bool]:

@@ -389,6 +389,7 @@ def context(
     from ..suggest import human, suggest
 
     path, file = _member_context(path, app_, file)
+    _readable_dockerfile(file if file is not None else path / "Dockerfile", given=file is not None)
     progress = _progress() if sys.stderr.isatty() and not json_out else None
     report = analyze(path, dockerfile=file, ignore_file=ignore_file, measure_ignored=full or suggest_,
                      listing=list_files, top=top, progress=progress)
@@ -426,6 +427,21 @@ def context(
     else:
         _print_context(data, human)
     _fail_on_errors(report.errors)
+
+
+def _readable_dockerfile(dockerfile: Path, *, given: bool) -> None:
+    """A DockgenError when the Dockerfile `dockgen context` reads is a directory (given with -f) or cannot
+    be read; a missing one is context's to report (or to do without)."""
+    import stat
+
+    from ..dockerfile_sources import read_dockerfile
+
+    try:
+        mode = dockerfile.stat().st_mode
+    except OSError:
+        return
+    if stat.S_ISREG(mode) or (given and stat.S_ISDIR(mode)):
+        read_dockerfile(dockerfile, str(dockerfile), missing_hint="-f takes the Dockerfile's path")
 
 
 def _progress() -> Any:
@@ -534,6 +550,10 @@ def migrate(
     if write_ and not check:
         files = [f.replace(path=file) if f.path == "Dockerfile" else f for f in result.files]
         written = api.write(list(files), path, force=True)
+        if result.records:  # dockgen's record of what was kept, which the new stamp names (no .bak)
+            from ..write import write as write_files
+
+            write_files(list(result.records), path, force=True, backup=False)
     if fmt == "json":
         emit_json(_migration_json(result, written))
     elif fmt == "sarif":
@@ -856,7 +876,7 @@ def _member_context(path: Path, app: Path | None, file: Path | None) -> tuple[Pa
     try:
         stamp = split((path / "Dockerfile").read_text(encoding="utf-8", errors="surrogateescape"))[0]
     except OSError:
-        return path, file
+        return path, file  # an unreadable Dockerfile: `context` says so
     if stamp is None:
         return path, file
     root = Path(os.path.relpath(found[0], Path.cwd())) if not path.is_absolute() else found[0]
