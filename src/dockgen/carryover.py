@@ -112,8 +112,8 @@ def write(c: Any, escape: str) -> str:
         m = meaning(c, escape)
         if cmd == "VOLUME":
             _words(m, escape)
-            if any(not w for w in m):
-                raise NotCarried("an empty volume path: the build fails on it")
+            if not m or any(not w for w in m):
+                raise NotCarried("no volume, or an empty path: the build fails on it")
             words = [emit(w) for w in m]
             line = "VOLUME " + (json.dumps(words, ensure_ascii=True) if any(" " in w or "\t" in w for w in words)
                                 else " ".join(words))

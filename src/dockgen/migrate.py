@@ -28,6 +28,8 @@ BUILD_TOOLS = {"build-essential", "gcc", "g++", "make", "python3", "python", "py
                "build-base", "musl-dev", "libc-dev", "linux-headers", "cmake", "autoconf", "automake", "libtool"}
 HEAVY = 10_000_000
 INITS = ("tini", "tini-static", "dumb-init")
+RUNTIMES = ("node", "nodejs", "python", "python3", "bun", "npm", "yarn", "pnpm", "npx", "gunicorn", "uvicorn")
+PACKAGE = re.compile(r"[a-z0-9][a-z0-9+._-]*")  # a Debian or Alpine package name, as dockgen writes it
 
 
 class Finding(Record):
@@ -61,12 +63,9 @@ class Migration(Record):
 # -- parsing ------------------------------------------------------------------------------------------------
 
 def parse_dockerfile(text: str) -> tuple[dict[str, str], list[Stage]]:
-    import dockerfile
+    from .dockerfile_sources import parse
 
-    try:
-        commands = dockerfile.parse_string(text)
-    except dockerfile.GoParseError as exc:
-        raise DockgenError(f"Dockerfile: {exc}", "docker build would reject it too: fix the syntax first") from exc
+    commands = parse(text, "docker build would reject it too: fix the syntax first")
     global_args: dict[str, str] = {}
     stages: list[Stage] = []
     current: list[Any] = []
@@ -489,6 +488,14 @@ def migrate(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", option
     specs: list[Word] = []  # the EXPOSEd port specs, as the builder reads them
     last = {k: max((i for i, c in enumerate(final.commands) if c.cmd.upper() == k), default=-1)
             for k in ("ENTRYPOINT", "CMD")}
+    # an ENTRYPOINT that is the runtime itself (node, python...) is half of the start command: the CMD's other half
+    runtime_entry: list[str] | None = None
+    runtime_entry_json = False
+    if last["ENTRYPOINT"] >= 0:
+        entry_cmd = final.commands[last["ENTRYPOINT"]]
+        words = _after_init(co.argv(entry_cmd))
+        if words and Path(words[0]).name in RUNTIMES:
+            runtime_entry, runtime_entry_json = words, bool(entry_cmd.json)
     for i, c in enumerate(final.commands):
         cmd = c.cmd.upper()
         where = f"line {c.start_line}"
@@ -569,6 +576,11 @@ def migrate(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", option
                 if not piece:
                     continue
                 kind, pkgs = _packages(piece)
+                odd = [p for p in pkgs if not PACKAGE.fullmatch(p)]
+                if odd:  # a variable, a quote, an escape: not a name dockgen writes into its own RUN lines
+                    not_carried.append(f"{where}: RUN {_clip(piece)} (the package name {_clip(odd[0], 40)} is "
+                                       "not a plain one)")
+                    continue
                 if pkgs:
                     build = [p for p in pkgs if p in BUILD_TOOLS]
                     runtime = [p for p in pkgs if p not in BUILD_TOOLS and p not in ("tini", "dumb-init",
@@ -593,9 +605,10 @@ def migrate(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", option
                                "app needs)")
             continue
         if cmd == "ENTRYPOINT":
-            words = co.argv(c)
-            if words and Path(words[0]).name in INITS:  # dockgen's init runs first: keep what came after it
-                words = words[words.index("--") + 1:] if "--" in words else words[1:]
+            words = _after_init(co.argv(c))
+            if runtime_entry is not None:
+                carried.append(f"{where}: ENTRYPOINT {_clip(' '.join(words))} (with the CMD, the app's start)")
+                continue
             found = co.supplier(final.commands[:i], words[0], escape, base) if words else None
             if found is not None and found.kind != "context":
                 raise DockgenError(f"{dockerfile}:{c.start_line}: ENTRYPOINT runs {words[0]}, which "
@@ -613,6 +626,8 @@ def migrate(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", option
             continue
         if cmd == "CMD":
             words = co.argv(c)
+            if runtime_entry is not None:  # ENTRYPOINT ["node"] + CMD ["server.js"]: node server.js
+                words = runtime_entry + (words if runtime_entry_json else [])
             start = _start_of(words, facts)
             if start is None:
                 carried.append(f"{where}: CMD {_clip(' '.join(words))} -> the app is started directly "
@@ -621,6 +636,8 @@ def migrate(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", option
                 carried.append(f"{where}: CMD {_clip(' '.join(start))}")
             continue
         not_carried.append(f"{where}: {_clip(c.original)}")
+    if runtime_entry is not None and last["CMD"] < 0:
+        start = _start_of(runtime_entry, facts)
     for s in stages[:-1]:
         not_carried.append(f"stage {s.name or s.index} (FROM {s.image}): dockgen writes its own build stages")
     port = co.app_port(specs)
@@ -675,6 +692,13 @@ def migrate(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", option
     return Migration(dockerfile=dockerfile, findings=tuple(findings), carried=tuple(carried),
                      not_carried=tuple(not_carried), plan=plan, files=tuple(files),
                      records=_records(dockerfile, plan), diff=unified_diff(text, files[0].content, dockerfile))
+
+
+def _after_init(words: list[str]) -> list[str]:
+    """An ENTRYPOINT's argv without the init it starts with (dockgen's own runs first)."""
+    if words and Path(words[0]).name in INITS:
+        return words[words.index("--") + 1:] if "--" in words else words[1:]
+    return words
 
 
 def _records(dockerfile: str, plan: Any) -> tuple[Any, ...]:
