@@ -309,3 +309,44 @@ def test_a_corrupt_stamp_is_an_error(tmp_path: Path, command: str, old: str, new
         assert "Traceback" not in proc.stderr, proc.stderr  # update does not read the carry
         return
     assert_one_error(proc, says=says)
+
+
+# -- found by the fuzz (tests/test_migrate_fuzz.py) -------------------------------------------------------------
+
+def test_a_runtime_entrypoint_joins_the_cmd(tmp_path: Path) -> None:
+    app = app_with(tmp_path, 'FROM node:22-slim\nENTRYPOINT ["node"]\nCMD ["server.js"]\n')
+    final = final_stage(migrate(app).files[0].content)
+    entry = [list(c.value) for c in final if c.cmd == "ENTRYPOINT"][-1]
+    cmd = [list(c.value) for c in final if c.cmd == "CMD"][-1]
+    argv = entry[entry.index("--") + 1:] + cmd
+    assert [Path(w).name for w in argv] == ["node", "server.js"], argv
+
+
+@pytest.mark.parametrize("command", ["migrate", "context"])
+def test_an_escape_alone_on_the_last_line_is_an_error(tmp_path: Path, command: str) -> None:
+    app = app_with(tmp_path, 'FROM node:22-slim\nCMD ["node", "server.js"]\n \\\n   \n')
+    assert_one_error(run(command, str(app)), says="no name")
+
+
+def test_a_lone_carriage_return_is_read_as_docker_reads_it(tmp_path: Path) -> None:
+    app = app_with(tmp_path, "FROM node:22-slim\nENV A='x\ry' B=1\nCMD [\"node\", \"server.js\"]\n")
+    result = migrate(app)  # Docker reads one ENV (a CR inside quotes), not an ENV and an instruction `y'`
+    assert any("ENV A, B" in line and "control" in line for line in result.not_carried), result.not_carried
+
+
+def test_a_value_too_long_for_one_line_is_not_carried(tmp_path: Path) -> None:
+    value = "\\\n".join(["x" * 1000] * 70)  # 70 continued lines: each short, the instruction 70,000 long
+    text = f'FROM node:22-slim\nENV BIG={value}\nCMD ["node", "server.js"]\n'
+    app = app_with(tmp_path, text)
+    assert len(dockerfile.parse_string(text)[1].value[1]) == 70_000
+    result = migrate(app)
+    dockerfile.parse_string(result.files[0].content)
+    assert any("ENV BIG" in line and "characters long" in line for line in result.not_carried)
+
+
+def test_a_package_name_with_a_variable_is_not_carried(tmp_path: Path) -> None:
+    text = 'FROM node:22-slim\nARG PKG=curl\nRUN apt-get install -y $PKG\nCMD ["node", "server.js"]\n'
+    app = app_with(tmp_path, text)
+    result = migrate(app)
+    assert "$PKG" not in result.files[0].content and "$PKG" not in result.plan.runtime_packages
+    assert any("$PKG" in line for line in result.not_carried)

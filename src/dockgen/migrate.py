@@ -627,7 +627,8 @@ def migrate(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", option
         if cmd == "CMD":
             words = co.argv(c)
             if runtime_entry is not None:  # ENTRYPOINT ["node"] + CMD ["server.js"]: node server.js
-                words = runtime_entry + (words if runtime_entry_json else [])
+                shell = ["/bin/sh", "-c", " ".join(c.value)]  # what Docker appends for a shell-form CMD
+                words = runtime_entry + ((words if c.json else shell) if runtime_entry_json else [])
             start = _start_of(words, facts)
             if start is None:
                 carried.append(f"{where}: CMD {_clip(' '.join(words))} -> the app is started directly "
