@@ -350,3 +350,15 @@ def test_a_package_name_with_a_variable_is_not_carried(tmp_path: Path) -> None:
     result = migrate(app)
     assert "$PKG" not in result.files[0].content and "$PKG" not in result.plan.runtime_packages
     assert any("$PKG" in line for line in result.not_carried)
+
+
+def test_a_stamp_that_holds_the_carry_itself_still_checks(tmp_path: Path) -> None:
+    """dockgen 0.1.0 wrote the carry into the stamp (percent-encoded JSON): such a file still checks."""
+    from urllib.parse import quote
+
+    app = stamped_app(tmp_path)
+    record = app / ".dockgen" / "carry" / "Dockerfile.json"
+    corrupt_stamp(app, r"carry=\S*", "carry=" + quote(record.read_text().strip(), safe="").replace("\\", "\\\\"))
+    record.unlink()
+    check = run("check", str(app))
+    assert check.returncode == 0 and "current" in check.stdout, check.stderr

@@ -5,7 +5,9 @@ severity, line, message, fix); the build context is measured the way the engine 
 migration re-plans the app with the same planner as ``dockgen init``, seeded with what the old file
 says (its Node/Python line, its port, its base family) and carrying over its ENV, ARG, LABEL,
 VOLUME, HEALTHCHECK, extra EXPOSE, WORKDIR, OS packages (to the stage that needs them), custom
-CMD/ENTRYPOINT; everything it cannot carry is listed, never dropped silently.
+CMD/ENTRYPOINT; everything it cannot carry is listed, never dropped silently. Instructions are carried
+as Docker parsed them and written back with the same meaning (``carryover``); the v2 is parsed again and
+refused if it lost its non-root USER, the ENTRYPOINT or a port.
 """
 
 from __future__ import annotations
@@ -407,7 +409,6 @@ def _context(base: Path, dockerfile: str, stages: list[Stage]) -> list[Finding]:
 
 # -- the migration ------------------------------------------------------------------------------------------
 
-KEEP = ("ENV", "ARG", "LABEL", "VOLUME", "HEALTHCHECK", "EXPOSE", "STOPSIGNAL", "SHELL")
 PLAN_ENV = {"NODE_ENV", "PORT", "PATH", "VIRTUAL_ENV", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "HOME"}
 
 
@@ -593,9 +594,9 @@ def migrate(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", option
                 elif re.match(r"(apt-get (update|clean)|apt update|apk update|rm -rf /var/lib/apt/lists)", piece):
                     continue  # housekeeping dockgen's own RUN lines do
                 elif INSTALLS.search(piece) or re.search(r"\b(npm|yarn|pnpm) (run )?build\b", piece):
-                    carried.append(f"{where}: `{piece[:60]}` (replaced by dockgen's install and build)")
+                    carried.append(f"{where}: `{_clip(piece, 60)}` (replaced by dockgen's install and build)")
                 else:
-                    not_carried.append(f"{where}: RUN {piece[:80]}")
+                    not_carried.append(f"{where}: RUN {_clip(piece)}")
             continue
         if cmd in ("COPY", "ADD"):
             if any(f.startswith("--from") for f in c.flags):
