@@ -190,11 +190,15 @@ def test_context_list_quotes_control_characters(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "dockgen", "context", str(app), "--list"], capture_output=True,
                           timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
-    lines = proc.stdout.decode().splitlines()
-    assert "$'evil\\nDockerfile'" in lines and "$'red\\x1b[31m.txt'" in lines and "$'bad\\xff.txt'" in lines
-    assert b"\x1b" not in proc.stdout and "Dockerfile" not in lines
+    lines = proc.stdout.split(b"\n")
+    assert b"$'evil\\nDockerfile'" in lines and b"$'red\\x1b[31m.txt'" in lines
+    assert b"bad\xff.txt" in lines  # not UTF-8, but printable: as it is, for scripts (ls -N does the same)
+    assert b"\x1b" not in proc.stdout and b"Dockerfile" not in lines
     raw = subprocess.run([sys.executable, "-m", "dockgen", "context", str(app), "--list", "-0"],
                          capture_output=True, timeout=60, check=False)
     assert b"evil\nDockerfile\0" in raw.stdout and b"bad\xff.txt\0" in raw.stdout
     human = dockgen("context", app, "--top", "20")
     assert human.returncode == 0 and "\x1b" not in human.stdout + human.stderr, human.stderr
+    from dockgen.cli import shown
+
+    assert shown("bad\udcff.txt") == "$'bad\\xff.txt'" and shown("bad\udcff.txt", raw_bytes=True) == "bad\udcff.txt"

@@ -55,6 +55,19 @@ def write(files: list[RenderedFile], root: str | os.PathLike[str], *, force: boo
     return _write(files, root, force=force, dry_run=dry_run)
 
 
+def write_with_records(files: list[RenderedFile], records: list[RenderedFile], root: str | os.PathLike[str]
+                       ) -> list[WriteOutcome]:
+    """``files`` overwritten (``.bak`` kept) and dockgen's own ``records`` (no ``.bak``) in one transaction:
+    `migrate --write`'s v2, its .dockerignore and the record its stamp names, all or none."""
+    from .write import transaction
+
+    with transaction(root) as tx:
+        batch = tx.add(files, root, force=True)
+        if records:
+            tx.add(records, root, force=True, backup=False)
+    return batch.outcomes
+
+
 class ContextFigures(Record):
     """The build context with the measured .dockerignore, and without it."""
 
@@ -286,7 +299,14 @@ def stamped_options(root: Path) -> Options | None:
     except DockgenError:
         return None
     stamp = split(text)[0]
-    return None if stamp is None else Options.from_recorded(stamp.options)
+    if stamp is None:
+        return None
+    from .errors import StampError
+
+    try:
+        return Options.from_recorded(stamp.options)
+    except StampError as exc:
+        raise StampError(f"Dockerfile: {exc.message}", exc.hint) from exc
 
 
 def origins_of(given: Options, recorded: Options, where: str | None) -> dict[str, str]:

@@ -12,14 +12,15 @@ what it rendered last time);
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 from . import __version__
-from .errors import DockgenError
+from .errors import DockgenError, StampError
 from .model import Carry
 from .record import Record
-from .stamp import split
+from .stamp import CORRUPT_HINT, RecordError, Stamp, carry_data, carry_record, split
 from .write import unified_diff
 
 
@@ -30,11 +31,42 @@ class CheckResult(Record):
     diff: str | None
 
 
+_OPTIONAL = ("workdir", "start")  # the Carry fields that may be null; the others are lists of strings
+
+
 def carry_of(data: dict[str, object] | None) -> Carry | None:
-    """The Carry a stamp recorded (lists back to tuples)."""
+    """The Carry a stamp recorded (lists back to tuples); StampError when it is not one."""
     if not data:
         return None
-    return Carry(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})  # type: ignore[arg-type]
+    values: dict[str, object] = {}
+    for key, value in data.items():
+        ok = key in Carry.__fields__ and (
+            (value is None and key in _OPTIONAL)
+            or (key == "workdir" and isinstance(value, str))
+            or (key != "workdir" and isinstance(value, list) and all(isinstance(v, str) for v in value)))
+        if not ok:
+            raise StampError(f"the migration record is corrupt ({key!r}: {json_of(value)})", CORRUPT_HINT)
+        values[key] = tuple(value) if isinstance(value, list) else value
+    return Carry(**values)  # type: ignore[arg-type]
+
+
+def json_of(value: object) -> str:
+    return json.dumps(value)[:60]
+
+
+def stamped_carry(base: Path, dockerfile: str, stamp: Stamp) -> Carry | None:
+    """What the migration that wrote ``dockerfile`` kept (its stamp's carry record); StampError when the
+    stamp or the record is corrupt or missing."""
+    def read() -> str | None:
+        try:
+            return (base / carry_record(dockerfile)).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RecordError(f"{carry_record(dockerfile)}: cannot read it ({exc})",
+                             "restore .dockgen/carry/ from version control") from exc
+
+    return carry_of(carry_data(stamp, read))
 
 
 def answers_changed(stamped: dict[str, str], recorded: dict[str, str]) -> list[str]:
@@ -48,19 +80,22 @@ def answers_changed(stamped: dict[str, str], recorded: dict[str, str]) -> list[s
 
 def check(root: str | os.PathLike[str], dockerfile: str = "Dockerfile") -> CheckResult:
     from .detect import detect
+    from .dockerfile_sources import read_dockerfile
     from .plan import Options, contain_template_dir, plan_app
     from .render import render_dockerfile
 
     base = Path(root)
     path = base / dockerfile
-    if not path.is_file():
-        raise DockgenError(f"{path}: no such Dockerfile", "run `dockgen init` to write one")
-    text = path.read_text(encoding="utf-8", errors="surrogateescape")
+    text = read_dockerfile(path, str(path), errors="surrogateescape", missing_hint="run `dockgen init` to write one")
     stamp, body = split(text)
     if stamp is None:
         raise DockgenError(f"{dockerfile} was not written by dockgen (no dockgen-stamp line)",
                            "audit it with `dockgen migrate`, or write one with `dockgen init`")
-    options = Options.from_recorded(stamp.options)
+    try:
+        options = Options.from_recorded(stamp.options)
+        carry = stamped_carry(base, dockerfile, stamp)
+    except StampError as exc:
+        raise StampError(f"{dockerfile}: {exc.message}", exc.hint) from exc
     answered: list[str] = []
     if dockerfile == "Dockerfile":  # the file `dockgen init` and `dockgen update` write with the answers
         from .answers import read_answers
@@ -73,7 +108,7 @@ def check(root: str | os.PathLike[str], dockerfile: str = "Dockerfile") -> Check
     options = contain_template_dir(options, base, f"{dockerfile}: the stamp's template-dir" if not answered
                                    else "the recorded template-dir")
     facts = detect(base, options.language)
-    fresh = render_dockerfile(plan_app(facts, options, carry=carry_of(stamp.carry), root=base))
+    fresh = render_dockerfile(plan_app(facts, options, carry=carry, root=base))
     _, fresh_body = split(fresh)
     reasons: list[str] = []
     edited = not stamp.matches(body)

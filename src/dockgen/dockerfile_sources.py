@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from .dockerignore import go_clean
 from .errors import DockgenError
@@ -25,6 +27,27 @@ class CopySource:
     resolved: bool  # False when a variable could not be expanded
 
 
+def read_dockerfile(path: Path, shown: str, *, errors: str = "replace",
+                    missing_hint: str = "pass the app directory and -f the Dockerfile's name") -> str:
+    """The text of the Dockerfile at ``path`` (``shown`` in messages) with its lines as Docker reads them:
+    split at LF only, a CR before the LF dropped (a lone CR stays, where Docker's parser sees it; Python's
+    universal newlines would make it a line break). A DockerfileError when it is missing, a directory or
+    unreadable. Anything but a regular file (a FIFO, a device) counts as missing and is never opened."""
+    if path.is_dir():
+        raise DockerfileError(f"{shown} is a directory, not a Dockerfile",
+                              "pass the Dockerfile's path (-f), or the directory that holds it")
+    if not path.is_file():
+        raise DockerfileError(f"{shown}: no such Dockerfile", missing_hint)
+    from . import reading
+
+    try:  # opened without blocking, and refused unless it is still a regular file
+        text = reading.read_bytes(path, shown=shown).decode("utf-8", errors=errors).replace("\r\n", "\n")
+    except DockgenError as exc:
+        raise DockerfileError(exc.message, "check its permissions (chmod u+r), or pass another file with -f") \
+            from exc
+    return text[:-1] if text.endswith("\r") else text
+
+
 def _expand(text: str, args: dict[str, str]) -> tuple[str, bool]:
     ok = True
 
@@ -41,14 +64,25 @@ def _expand(text: str, args: dict[str, str]) -> tuple[str, bool]:
     return VAR.sub(repl, text), ok
 
 
-def copy_sources(text: str) -> list[CopySource]:
+def parse(text: str, hint: str = "fix the Dockerfile syntax (docker build reports the same)") -> list[Any]:
+    """The instructions of ``text``, read by Docker's own parser; a DockerfileError where it fails, or
+    where it reads an instruction with no name (an escape character alone on a line)."""
     import dockerfile
 
     try:
-        commands = dockerfile.parse_string(text)
+        commands = list(dockerfile.parse_string(text))
     except dockerfile.GoParseError as exc:
-        raise DockerfileError(f"Dockerfile: {exc}", "fix the Dockerfile syntax (docker build reports the same)") \
-            from exc
+        raise DockerfileError(f"Dockerfile: {exc}", hint) from exc
+    for c in commands:
+        if not c.cmd:
+            raise DockerfileError(f"Dockerfile line {c.start_line}: an instruction with no name (an escape "
+                                  "character alone on a line continues into nothing)",
+                                  "remove the line, or the escape character that ends the line before it")
+    return commands
+
+
+def copy_sources(text: str) -> list[CopySource]:
+    commands = parse(text)
     args: dict[str, str] = {}
     out: list[CopySource] = []
     for c in commands:

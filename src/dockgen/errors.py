@@ -50,6 +50,10 @@ class PlanError(DockgenError):
     """The app cannot be planned (e.g. no way to start it was found)."""
 
 
+class StampError(DockgenError):
+    """A dockgen-stamp line (or the carry record it names) that dockgen cannot read back."""
+
+
 class OptionError(DockgenError, TypeError):
     """An option of the Python API of the wrong type or out of range (also a TypeError, as Python's own
     argument errors are)."""

@@ -5,15 +5,16 @@ severity, line, message, fix); the build context is measured the way the engine 
 migration re-plans the app with the same planner as ``dockgen init``, seeded with what the old file
 says (its Node/Python line, its port, its base family) and carrying over its ENV, ARG, LABEL,
 VOLUME, HEALTHCHECK, extra EXPOSE, WORKDIR, OS packages (to the stage that needs them), custom
-CMD/ENTRYPOINT; everything it cannot carry is listed, never dropped silently.
+CMD/ENTRYPOINT; everything it cannot carry is listed, never dropped silently. Instructions are carried
+as Docker parsed them and written back with the same meaning (``carryover``); the v2 is parsed again and
+refused if it lost its non-root USER, the ENTRYPOINT or a port.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import posixpath
 import re
-import shlex
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,9 @@ INSTALLS = re.compile(r"\b(npm (ci|install|i)\b|yarn( install)?\b|pnpm (install|
 BUILD_TOOLS = {"build-essential", "gcc", "g++", "make", "python3", "python", "python3-dev", "git", "pkg-config",
                "build-base", "musl-dev", "libc-dev", "linux-headers", "cmake", "autoconf", "automake", "libtool"}
 HEAVY = 10_000_000
+INITS = ("tini", "tini-static", "dumb-init")
+RUNTIMES = ("node", "nodejs", "python", "python3", "bun", "npm", "yarn", "pnpm", "npx", "gunicorn", "uvicorn")
+PACKAGE = re.compile(r"[a-z0-9][a-z0-9+._-]*")  # a Debian or Alpine package name, as dockgen writes it
 
 
 class Finding(Record):
@@ -54,18 +58,16 @@ class Migration(Record):
     not_carried: tuple[str, ...]  # what it could not keep, and why
     plan: Any  # BuildPlan
     files: tuple[Any, ...]  # RenderedFile: the new Dockerfile and the measured .dockerignore
+    records: tuple[Any, ...]  # RenderedFile: dockgen's record of what was kept (.dockgen/carry/), which the stamp names
     diff: str
 
 
 # -- parsing ------------------------------------------------------------------------------------------------
 
 def parse_dockerfile(text: str) -> tuple[dict[str, str], list[Stage]]:
-    import dockerfile
+    from .dockerfile_sources import parse
 
-    try:
-        commands = dockerfile.parse_string(text)
-    except dockerfile.GoParseError as exc:
-        raise DockgenError(f"Dockerfile: {exc}", "docker build would reject it too: fix the syntax first") from exc
+    commands = parse(text, "docker build would reject it too: fix the syntax first")
     global_args: dict[str, str] = {}
     stages: list[Stage] = []
     current: list[Any] = []
@@ -118,12 +120,14 @@ def _family(repo: str) -> str:
 
 # -- the audit ------------------------------------------------------------------------------------------------
 
-def audit(root: str | os.PathLike[str], dockerfile: str = "Dockerfile") -> list[Finding]:
+def audit(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", *, text: str | None = None) -> list[Finding]:
+    """The findings on ``dockerfile`` (its ``text`` when already read)."""
+    from .dockerfile_sources import read_dockerfile
+
     base = Path(root)
     path = base / dockerfile
-    if not path.is_file():
-        raise DockgenError(f"{path}: no such Dockerfile", "pass the app directory and -f the Dockerfile's name")
-    text = path.read_text(encoding="utf-8", errors="replace")
+    if text is None:
+        text = read_dockerfile(path, str(path))
     _, stages = parse_dockerfile(text)
     findings: list[Finding] = []
     final = stages[-1]
@@ -183,6 +187,16 @@ def _pinning(stage: Stage, stage_names: set[str]) -> list[Finding]:
                                message=f"Python {minor} is past end of life: no security fixes",
                                fix="move to a supported CPython (3.12, 3.13, 3.14)"))
     return out
+
+
+def _word(raw: str) -> str:
+    """A word as the builder reads it (quotes and escapes processed, variables as written)."""
+    from .dockerwords import WordError, lex, shown
+
+    try:
+        return shown(lex(raw))
+    except WordError:
+        return raw
 
 
 def _is_full_image(image: str) -> bool:
@@ -270,7 +284,7 @@ def _user(final: Stage) -> list[Finding]:
     if not users:
         return [Finding(rule="root-user", category="root-user", severity="error", line=final.line,
                         message="no USER: the app runs as root", fix="USER a numeric non-root uid (e.g. 65532)")]
-    user = users[-1].value[0].split(":")[0]
+    user = _word(" ".join(users[-1].value)).split(":")[0]
     if user in ("root", "0"):
         return [Finding(rule="root-user", category="root-user", severity="error", line=users[-1].start_line,
                         message="USER root: the app runs as root", fix="USER a numeric non-root uid")]
@@ -291,16 +305,19 @@ def _signals(final: Stage) -> list[Finding]:
                                message=f"{c.cmd.upper()} in shell form: /bin/sh -c is PID 1 and does not forward "
                                        "SIGTERM, so `docker stop` waits 10 s and kills",
                                fix=f'{c.cmd.upper()} ["node", "server.js"] (exec form)'))
-    argv = [*(list(entry[-1].value) if entry else []), *(list(cmds[-1].value) if cmds else [])]
-    words = argv if (not entry or entry[-1].json) else shlex.split(" ".join(argv)) if argv else []
+    from .carryover import argv
+
+    words = argv(entry[-1]) if entry else []
+    if not entry or entry[-1].json:  # a shell-form ENTRYPOINT ignores CMD
+        words += argv(cmds[-1]) if cmds else []
     first = Path(words[0]).name if words else ""
-    if first in ("npm", "yarn", "pnpm", "npx") or (len(words) > 2 and words[:2] == ["sh", "-c"]
-                                                   and re.match(r"(npm|yarn|pnpm) ", words[2])):
+    if first in ("npm", "yarn", "pnpm", "npx") or (len(words) > 2 and Path(words[0]).name == "sh"
+                                                   and words[1] == "-c" and re.match(r"(npm|yarn|pnpm) ", words[2])):
         out.append(Finding(rule="pm-as-pid1", category="signals", severity="warning",
                            line=(cmds[-1] if cmds else entry[-1]).start_line,
                            message=f"`{' '.join(words[:3])}` runs the app: the package manager swallows signals and "
                                    "adds a process", fix='run node directly: CMD ["node", "server.js"]'))
-    inits = ("tini", "tini-static", "dumb-init")
+    inits = INITS
     anchor = entry[-1] if entry else cmds[-1] if cmds else None
     nginx_base = "nginx" in split_image(final.image)[0] and not words  # nginx's own entrypoint, master as PID 1
     if not any(Path(w).name in inits for w in words[:2]) and first not in ("nginx",) and not nginx_base:
@@ -392,7 +409,6 @@ def _context(base: Path, dockerfile: str, stages: list[Stage]) -> list[Finding]:
 
 # -- the migration ------------------------------------------------------------------------------------------
 
-KEEP = ("ENV", "ARG", "LABEL", "VOLUME", "HEALTHCHECK", "EXPOSE", "STOPSIGNAL", "SHELL")
 PLAN_ENV = {"NODE_ENV", "PORT", "PATH", "VIRTUAL_ENV", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "HOME"}
 
 
@@ -410,7 +426,10 @@ def _packages(text: str) -> tuple[str, list[str]]:
 
 
 def migrate(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", options: Any = None) -> Migration:
+    from . import carryover as co
     from .detect import detect
+    from .dockerfile_sources import read_dockerfile
+    from .dockerwords import Word, WordError, escape_of, lex, literal, shown
     from .model import Carry, NodeFacts, RenderedFile
     from .plan import Options, plan_app
     from .render import render
@@ -419,12 +438,13 @@ def migrate(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", option
 
     base = Path(root)
     path = base / dockerfile
-    findings = audit(base, dockerfile)
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text = read_dockerfile(path, str(path))
+    findings = audit(base, dockerfile, text=text)
     stamped = _from_stamp(base, dockerfile, text, findings)
     if stamped is not None:
         return stamped
     _, stages = parse_dockerfile(text)
+    escape = escape_of(text)
     final = stages[-1]
     opts: Options = options or Options()
     facts = detect(base, opts.language)
@@ -458,68 +478,110 @@ def migrate(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", option
     instructions: list[str] = []
     runtime_pkgs: list[str] = []
     builder_pkgs: list[str] = []
-    workdir = None
+    workdir: str | None = None  # None: the base image's, or one dockgen cannot know (workdir_why says why)
+    workdir_why: str | None = None
+    workdir_cmd: Any = None
     start: tuple[str, ...] | None = None
     entrypoint: tuple[str, ...] = ()
+    entry_supplier: Any = None  # the COPY from the build context that puts the ENTRYPOINT's program in place
+    entry_line = 0
     needs_shell = False
-    ports: list[str] = []
-    for c in final.commands:
+    specs: list[Word] = []  # the EXPOSEd port specs, as the builder reads them
+    last = {k: max((i for i, c in enumerate(final.commands) if c.cmd.upper() == k), default=-1)
+            for k in ("ENTRYPOINT", "CMD")}
+    # an ENTRYPOINT that is the runtime itself (node, python...) is half of the start command: the CMD's other half
+    runtime_entry: list[str] | None = None
+    runtime_entry_json = False
+    if last["ENTRYPOINT"] >= 0:
+        entry_cmd = final.commands[last["ENTRYPOINT"]]
+        words = _after_init(co.argv(entry_cmd))
+        if words and Path(words[0]).name in RUNTIMES:
+            runtime_entry, runtime_entry_json = words, bool(entry_cmd.json)
+    for i, c in enumerate(final.commands):
         cmd = c.cmd.upper()
+        where = f"line {c.start_line}"
         if c.heredocs:
-            not_carried.append(f"line {c.start_line}: {cmd} with a heredoc")
+            not_carried.append(f"{where}: {cmd} with a heredoc")
+            continue
+        if cmd in last and i != last[cmd]:
+            not_carried.append(f"{where}: {_clip(c.original)} (a later {cmd} replaces it)")
             continue
         if cmd == "EXPOSE":
-            ports += [v.split("/")[0] for v in c.value]
-            continue
-        if cmd in ("ENV", "ARG"):
-            names = list(c.value[0::2]) if cmd == "ENV" else [w.split("=", 1)[0] for w in c.value]
-            secret = [k for k in names if SECRET_NAME.search(k)]
-            if secret:
-                not_carried.append(f"line {c.start_line}: {cmd} {', '.join(secret)}: a secret does not belong in the "
-                                   "image; pass it at run time or as a build secret")
-        if cmd == "ARG":
-            keep_args = [w for w in c.value if not SECRET_NAME.search(w.split("=", 1)[0])]
-            if keep_args:
-                instructions.append("ARG " + " ".join(keep_args))
-                carried.append(f"line {c.start_line}: ARG {', '.join(w.split('=', 1)[0] for w in keep_args)}")
-            continue
-        if cmd == "ENV":
-            keep = [(k, v) for k, v in zip(c.value[0::2], c.value[1::2], strict=False)
-                    if k not in PLAN_ENV and not SECRET_NAME.search(k)]
-            dropped = [k for k in c.value[0::2] if k in PLAN_ENV]
-            if dropped:
-                not_carried.append(f"line {c.start_line}: ENV {', '.join(dropped)} (dockgen sets it)")
-            if keep:
-                instructions.append("ENV " + " ".join(f"{k}={_env_value(v)}" for k, v in keep))
-                carried.append(f"line {c.start_line}: ENV {', '.join(k for k, _ in keep)}")
-            continue
-        if cmd in KEEP:
-            if cmd == "SHELL":
-                not_carried.append(f"line {c.start_line}: SHELL (the runtime stage runs no shell commands)")
+            try:
+                given = [lex(v, escape) for v in c.value]
+            except WordError as exc:
+                not_carried.append(f"{where}: {_clip(c.original)} ({exc})")
                 continue
-            if cmd == "HEALTHCHECK" and c.value and c.value[0].upper() != "NONE":
-                needs_shell = needs_shell or not c.json or any(w in ("curl", "wget", "sh") for w in c.value[1:2])
-                if not c.json:  # the same command, in exec form: /bin/sh -c is what shell form runs
-                    instructions.append(" ".join(["HEALTHCHECK", *c.flags, "CMD",
-                                                  json.dumps(["/bin/sh", "-c", " ".join(c.value[1:])])]))
-                    carried.append(f"line {c.start_line}: HEALTHCHECK (written in exec form)")
-                    continue
-            instructions.append(c.original)
-            carried.append(f"line {c.start_line}: {cmd}")
+            for w in given:
+                if co.valid_spec(w):
+                    specs.append(w)
+                else:
+                    not_carried.append(f"{where}: EXPOSE {_clip(shown(w))} (not a port Docker accepts)")
+            continue
+        if cmd in ("ENV", "ARG", "LABEL"):
+            try:
+                items: list[tuple[str, Any]] = co.pairs(c, escape) if cmd != "ARG" else co.args(c, escape)
+            except WordError as exc:
+                not_carried.append(f"{where}: {_clip(c.original)} ({exc})")
+                continue
+            keep = items
+            if cmd != "LABEL":
+                secret = [k for k, _ in items if SECRET_NAME.search(k)]
+                if secret:
+                    not_carried.append(f"{where}: {cmd} {', '.join(secret)}: a secret does not belong in the "
+                                       "image; pass it at run time or as a build secret")
+                keep = [(k, v) for k, v in items if not SECRET_NAME.search(k) and (cmd == "ARG" or k not in PLAN_ENV)]
+            dropped = [k for k, _ in items if k in PLAN_ENV] if cmd == "ENV" else []
+            if dropped:
+                not_carried.append(f"{where}: ENV {', '.join(dropped)} (dockgen sets it)")
+            if not keep:
+                continue
+            writer = {"ENV": co.write_env, "ARG": co.write_arg, "LABEL": co.write_label}[cmd]
+            names = ", ".join(k for k, _ in keep)
+            try:
+                instructions.append(co.checked(writer(keep, escape), tuple(keep)))
+            except (co.NotCarried, WordError) as exc:
+                not_carried.append(f"{where}: {cmd} {_clip(names)} ({exc})")
+                continue
+            carried.append(f"{where}: {cmd}" if cmd == "LABEL" else f"{where}: {cmd} {names}")
+            continue
+        if cmd == "SHELL":
+            not_carried.append(f"{where}: SHELL (the runtime stage runs no shell commands)")
+            continue
+        if cmd in ("VOLUME", "STOPSIGNAL", "HEALTHCHECK"):
+            try:
+                line = co.write(c, escape)
+            except co.NotCarried as exc:
+                not_carried.append(f"{where}: {_clip(c.original)} ({exc})")
+                continue
+            instructions.append(line)
+            shell_form = cmd == "HEALTHCHECK" and not c.json and c.value[0].upper() != "NONE"
+            if cmd == "HEALTHCHECK" and c.value[0].upper() != "NONE":
+                needs_shell = needs_shell or shell_form or any(w in ("curl", "wget", "sh") for w in c.value[1:2])
+            carried.append(f"{where}: HEALTHCHECK (written in exec form)" if shell_form else f"{where}: {cmd}")
             continue
         if cmd == "WORKDIR":
-            workdir = c.value[0]
+            workdir, workdir_why = co.workdir_step(workdir, " ".join(c.value), escape)
+            workdir_cmd = c
             continue
         if cmd == "USER":
-            who = c.value[0]
+            try:
+                who = literal(lex(" ".join(c.value), escape)) or " ".join(c.value)
+            except WordError:
+                who = " ".join(c.value)
             if who.split(":")[0] not in ("root", "0"):
-                carried.append(f"line {c.start_line}: USER {who} -> a numeric non-root user of the new base")
+                carried.append(f"{where}: USER {_clip(who)} -> a numeric non-root user of the new base")
             continue
         if cmd == "RUN":
             for piece in (p.strip() for p in re.split(r"&&|;|\|\|", _run_text(c))):
                 if not piece:
                     continue
                 kind, pkgs = _packages(piece)
+                odd = [p for p in pkgs if not PACKAGE.fullmatch(p)]
+                if odd:  # a variable, a quote, an escape: not a name dockgen writes into its own RUN lines
+                    not_carried.append(f"{where}: RUN {_clip(piece)} (the package name {_clip(odd[0], 40)} is "
+                                       "not a plain one)")
+                    continue
                 if pkgs:
                     build = [p for p in pkgs if p in BUILD_TOOLS]
                     runtime = [p for p in pkgs if p not in BUILD_TOOLS and p not in ("tini", "dumb-init",
@@ -527,49 +589,73 @@ def migrate(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", option
                     builder_pkgs += build
                     runtime_pkgs += runtime
                     alpine = alpine or kind == "apk"
-                    carried.append(f"line {c.start_line}: {kind} packages: " + ", ".join(
+                    carried.append(f"{where}: {kind} packages: " + ", ".join(
                         [*(f"{p} (build stages)" for p in build), *(f"{p} (runtime)" for p in runtime)]))
                 elif re.match(r"(apt-get (update|clean)|apt update|apk update|rm -rf /var/lib/apt/lists)", piece):
                     continue  # housekeeping dockgen's own RUN lines do
                 elif INSTALLS.search(piece) or re.search(r"\b(npm|yarn|pnpm) (run )?build\b", piece):
-                    carried.append(f"line {c.start_line}: `{piece[:60]}` (replaced by dockgen's install and build)")
+                    carried.append(f"{where}: `{_clip(piece, 60)}` (replaced by dockgen's install and build)")
                 else:
-                    not_carried.append(f"line {c.start_line}: RUN {piece[:80]}")
+                    not_carried.append(f"{where}: RUN {_clip(piece)}")
             continue
         if cmd in ("COPY", "ADD"):
             if any(f.startswith("--from") for f in c.flags):
-                not_carried.append(f"line {c.start_line}: {c.original[:80]} (from another stage)")
+                not_carried.append(f"{where}: {_clip(c.original)} (from another stage)")
             else:
-                carried.append(f"line {c.start_line}: {cmd} {' '.join(c.value[:-1])} (the new file copies what the "
+                carried.append(f"{where}: {cmd} {' '.join(c.value[:-1])} (the new file copies what the "
                                "app needs)")
             continue
         if cmd == "ENTRYPOINT":
-            words = list(c.value) if c.json else shlex.split(" ".join(c.value))
-            base_own = words and words[0] == "docker-entrypoint.sh"  # the node image's own entrypoint, bare
-            if words and Path(words[0]).name not in ("tini", "tini-static", "dumb-init") and not base_own:
-                entrypoint = tuple(words)
-                needs_shell = needs_shell or words[0].endswith(".sh") or words[0] in ("sh", "bash")
-                carried.append(f"line {c.start_line}: ENTRYPOINT {' '.join(words)} (after tini)")
+            words = _after_init(co.argv(c))
+            if runtime_entry is not None:
+                carried.append(f"{where}: ENTRYPOINT {_clip(' '.join(words))} (with the CMD, the app's start)")
+                continue
+            found = co.supplier(final.commands[:i], words[0], escape, base) if words else None
+            if found is not None and found.kind != "context":
+                raise DockgenError(f"{dockerfile}:{c.start_line}: ENTRYPOINT runs {words[0]}, which "
+                                   f"{found.describe()}; the v2 keeps only the app's sources and dockgen's own "
+                                   "stages, so it would not have it",
+                                   "install or build it in the runtime another way (or drop the ENTRYPOINT), then "
+                                   "run `dockgen migrate` again")
+            if words and words[0] == "docker-entrypoint.sh" and found is None:
+                not_carried.append(f"{where}: ENTRYPOINT docker-entrypoint.sh (the node image's own; the v2 "
+                                   "starts with tini)")
+            elif words:
+                entrypoint, entry_supplier, entry_line = tuple(words), found, c.start_line
+                needs_shell = needs_shell or words[0].endswith(".sh") or Path(words[0]).name in ("sh", "bash")
+                carried.append(f"{where}: ENTRYPOINT {_clip(' '.join(words))} (after tini)")
             continue
         if cmd == "CMD":
-            words = list(c.value) if c.json else shlex.split(" ".join(c.value))
+            words = co.argv(c)
+            if runtime_entry is not None:  # ENTRYPOINT ["node"] + CMD ["server.js"]: node server.js
+                shell = ["/bin/sh", "-c", " ".join(c.value)]  # what Docker appends for a shell-form CMD
+                words = runtime_entry + ((words if c.json else shell) if runtime_entry_json else [])
             start = _start_of(words, facts)
             if start is None:
-                carried.append(f"line {c.start_line}: CMD {' '.join(words)} -> the app is started directly "
+                carried.append(f"{where}: CMD {_clip(' '.join(words))} -> the app is started directly "
                                "(see `dockgen plan`)")
             else:
-                carried.append(f"line {c.start_line}: CMD {' '.join(start)}")
+                carried.append(f"{where}: CMD {_clip(' '.join(start))}")
             continue
-        not_carried.append(f"line {c.start_line}: {c.original[:80]}")
+        not_carried.append(f"{where}: {_clip(c.original)}")
+    if runtime_entry is not None and last["CMD"] < 0:
+        start = _start_of(runtime_entry, facts)
     for s in stages[:-1]:
         not_carried.append(f"stage {s.name or s.index} (FROM {s.image}): dockgen writes its own build stages")
-    if ports:
-        choices.setdefault("port", int(ports[0]) if ports[0].isdigit() else None)
-        if len(ports) > 1:
-            instructions.append("EXPOSE " + " ".join(ports[1:]))
-            carried.append(f"EXPOSE {' '.join(ports)}")
-    if workdir and workdir != "/app":
-        carried.append(f"WORKDIR {workdir}")
+    port = co.app_port(specs)
+    if port is not None:
+        choices["port"] = port
+    extra: dict[str, Word] = {}
+    for w in specs:
+        if co.port_key(w) != f"{port}/tcp":
+            extra.setdefault(co.port_key(w), w)
+    if extra:
+        try:
+            instructions.append(co.checked(co.write_expose(list(extra.values()), escape), tuple(extra.values())))
+            carried.append(f"EXPOSE {_clip(' '.join(shown(w) for w in specs))}")
+        except (co.NotCarried, WordError) as exc:
+            not_carried.append(f"EXPOSE {_clip(' '.join(shown(w) for w in extra.values()))} ({exc})")
+            specs = [w for w in specs if co.port_key(w) not in extra]
 
     # the template: what the old base and the kept instructions need
     if opts.template is None:
@@ -586,24 +672,68 @@ def migrate(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", option
     carry = Carry(workdir=workdir, start=start, entrypoint=entrypoint, runtime_packages=tuple(runtime_pkgs),
                   builder_packages=tuple(builder_pkgs), instructions=tuple(instructions))
     plan = plan_app(facts, merged, carry=carry, root=base)
+    if workdir_cmd is not None:
+        if workdir is not None and plan.workdir == workdir:
+            if workdir != "/app":
+                carried.append(f"WORKDIR {workdir}")
+        else:
+            why = workdir_why or "dockgen writes only plain paths (letters, digits, and . _ @ + - /)"
+            not_carried.append(f"line {workdir_cmd.start_line}: WORKDIR {_clip(' '.join(workdir_cmd.value))}: "
+                               f"{why}; the v2 works in {plan.workdir}")
+    if entry_supplier is not None and ("/" not in entrypoint[0] or entrypoint[0].startswith("/")):
+        there = posixpath.join(plan.workdir, entry_supplier.source)
+        if there != entry_supplier.path:  # (a relative program is found in the v2's sources, where it runs)
+            raise DockgenError(f"{dockerfile}:{entry_line}: ENTRYPOINT runs {entry_supplier.path}, which "
+                               f"{entry_supplier.describe()}; the v2 copies the sources to {plan.workdir} only, "
+                               f"so it would have {there} instead",
+                               f'run it from the sources (ENTRYPOINT ["./{entry_supplier.source}"] in the WORKDIR '
+                               "the sources are copied to), then run `dockgen migrate` again")
     files = [f for f in render(plan) if f.path == "Dockerfile"]
+    co.verify(files[0].content, dockerfile, ports=specs, entrypoint=entrypoint, carried=instructions)
     files.append(RenderedFile(path=".dockerignore", content=for_plan(base, plan).text))
     return Migration(dockerfile=dockerfile, findings=tuple(findings), carried=tuple(carried),
                      not_carried=tuple(not_carried), plan=plan, files=tuple(files),
-                     diff=unified_diff(text, files[0].content, dockerfile))
+                     records=_records(dockerfile, plan), diff=unified_diff(text, files[0].content, dockerfile))
+
+
+def _after_init(words: list[str]) -> list[str]:
+    """An ENTRYPOINT's argv without the init it starts with (dockgen's own runs first)."""
+    if words and Path(words[0]).name in INITS:
+        return words[words.index("--") + 1:] if "--" in words else words[1:]
+    return words
+
+
+def _records(dockerfile: str, plan: Any) -> tuple[Any, ...]:
+    """dockgen's own record of what the migration kept (.dockgen/carry/), which the stamp names."""
+    from .model import RenderedFile, to_jsonable
+    from .stamp import carry_json, carry_record
+
+    if plan.carry is None:
+        return ()
+    return (RenderedFile(path=carry_record(dockerfile), content=carry_json(to_jsonable(plan.carry)) + "\n"),)
+
+
+def _clip(text: str, width: int = 80) -> str:
+    """Text of the Dockerfile for a message: one line, no control characters, at most ``width`` long."""
+    flat = "".join(ch if ch.isprintable() else " " for ch in text)
+    return flat if len(flat) <= width else flat[:width - 3] + "..."
 
 
 def _from_stamp(base: Path, dockerfile: str, text: str, findings: list[Finding]) -> Migration | None:
     """A Dockerfile dockgen wrote and nobody edited is re-planned with its own options: no carry-over.
     Nobody edited it: its stamp's body hash matches and, when dockgen kept what it rendered
     (.dockgen/rendered/), its body is that render's. Edits `dockgen update --write` kept are restamped
-    (the hash matches), so they make it an edited file: migrated like any other, what it adds listed."""
+    (the hash matches), so they make it an edited file: migrated like any other, what it adds listed.
+    A corrupt stamp is an error; a migration record that is missing or not the stamped one makes it a
+    file like any other too."""
     from .answers import rendered_base
+    from .check import stamped_carry
     from .detect import detect
+    from .errors import StampError
     from .model import RenderedFile
     from .plan import Options, contain_template_dir, plan_app
     from .render import render
-    from .stamp import split
+    from .stamp import RecordError, split
     from .suggest import for_plan
     from .write import unified_diff
 
@@ -613,23 +743,24 @@ def _from_stamp(base: Path, dockerfile: str, text: str, findings: list[Finding])
     last = rendered_base(base, dockerfile)
     if last is not None and split(last)[1] != body:
         return None
-    from .check import carry_of
-
-    options = contain_template_dir(Options.from_recorded(stamp.options), base,
-                                   f"{dockerfile}: the stamp's template-dir")
-    plan = plan_app(detect(base, options.language), options, carry=carry_of(stamp.carry), root=base)
+    try:
+        options = Options.from_recorded(stamp.options)
+    except StampError as exc:
+        raise StampError(f"{dockerfile}: {exc.message}", exc.hint) from exc
+    try:
+        carry = stamped_carry(base, dockerfile, stamp)
+    except RecordError:
+        return None  # the record is missing or another one: migrate the file as it is
+    except StampError as exc:
+        raise StampError(f"{dockerfile}: {exc.message}", exc.hint) from exc
+    options = contain_template_dir(options, base, f"{dockerfile}: the stamp's template-dir")
+    plan = plan_app(detect(base, options.language), options, carry=carry, root=base)
     files = [f for f in render(plan) if f.path == "Dockerfile"]
     files.append(RenderedFile(path=".dockerignore", content=for_plan(base, plan).text))
     return Migration(dockerfile=dockerfile, findings=tuple(findings),
                      carried=("written by dockgen: re-planned with its own options",), not_carried=(),
-                     plan=plan, files=tuple(files), diff=unified_diff(text, files[0].content, dockerfile))
-
-
-def _env_value(value: str) -> str:
-    """An ENV value as the parser returned it (quotes removed), written back quoted when it needs it."""
-    if re.fullmatch(r"[A-Za-z0-9._/:@%+,=-]*", value):
-        return value
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+                     plan=plan, files=tuple(files), records=_records(dockerfile, plan),
+                     diff=unified_diff(text, files[0].content, dockerfile))
 
 
 def _start_of(words: list[str], facts: Any) -> tuple[str, ...] | None:

@@ -86,9 +86,17 @@ class Options(Record):
 
     @classmethod
     def from_recorded(cls, values: dict[str, str]) -> Options:
+        """The options a dockgen-stamp recorded (StampError when they are corrupt)."""
+        from .errors import StampError
+
         known: dict[str, object] = {k: v for k, v in values.items() if k in cls.__fields__}
         if "port" in known:
-            known["port"] = int(str(known["port"]))
+            port = str(known["port"])
+            if not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+                raise StampError(f"the stamp's options are corrupt: port {port!r} is not a port number",
+                                 "restore the stamp line from version control; or delete it, and dockgen treats "
+                                 "the file as a hand-written one (`dockgen migrate` moves it to the v2)")
+            known["port"] = int(port)
         if "allow_list" in known:
             known["allow_list"] = str(known["allow_list"]).lower() == "true"
         return cls(**known)  # type: ignore[arg-type]

@@ -501,7 +501,7 @@ def _limit_memory() -> None:
 
 def render_dockerfile(plan: BuildPlan) -> str:
     from .model import to_jsonable
-    from .stamp import stamped
+    from .stamp import carry_json, digest, stamped
 
     info = get_template(plan.template, plan.template_dir)
     if plan.template_dir is None:
@@ -511,7 +511,7 @@ def render_dockerfile(plan: BuildPlan) -> str:
     text = re.sub(r"\n{3,}", "\n\n", text)  # layout only: at most one blank line between blocks
     text = text.rstrip("\n") + "\n"
     return stamped(text, version=plan.dockgen_version, template=plan.template, options=plan.options,
-                   inputs=plan.inputs, carry=to_jsonable(plan.carry) if plan.carry else None)
+                   inputs=plan.inputs, carry=digest(carry_json(to_jsonable(plan.carry))) if plan.carry else None)
 
 
 def render(plan: BuildPlan) -> list[RenderedFile]:

@@ -6,7 +6,9 @@
 ``inputs`` are sha256 prefixes of the manifest and version files the plan was made from (a changed
 lockfile makes the Dockerfile stale), ``options`` the options given (so a check re-plans with them),
 ``body`` a sha256 prefix of the rest of the file (a hand edit changes it). Values are percent-encoded:
-nothing a user passes can break the line.
+nothing a user passes can break the line. A file `dockgen migrate` wrote also has ``carry=``, the sha256
+prefix of what the migration kept (its ``Carry``), which is recorded in ``.dockgen/carry/<file>.json``:
+the line stays short however much was kept (Docker's parser rejects a line over 64 KiB).
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import quote, unquote
 
+from .errors import StampError
 from .record import Record
 
 PREFIX = "# dockgen-stamp:"
+CARRY_DIR = ".dockgen/carry"
+_DIGEST = re.compile(r"[0-9a-f]{12}")
 
 
 class Stamp(Record):
@@ -28,12 +33,64 @@ class Stamp(Record):
     options: dict[str, str]
     inputs: dict[str, str]
     body: str
-    carry: dict[str, object] | None = None  # what a migration kept (JSON), when the file came from one
+    carry: str | None = None  # when a migration wrote the file: the digest of its carry record, as written
+    # (dockgen 0.1.0 wrote the record itself here, percent-encoded JSON: ``carry_data`` reads both)
 
     def matches(self, body: str) -> bool:
         """``body`` (the file without its stamp line) is what was stamped: nobody edited it since
         dockgen wrote it (or `dockgen update --write` restamped the edits it kept)."""
         return digest(body) == self.body
+
+
+class RecordError(StampError):
+    """The carry record a stamp names is missing, unreadable or another one."""
+
+
+def carry_json(data: Mapping[str, object]) -> str:
+    """The carry record's text: what its digest is taken of."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def carry_record(dockerfile: str) -> str:
+    """Where the carry record of ``dockerfile`` (relative to the app) is kept."""
+    return f"{CARRY_DIR}/{dockerfile}.json"
+
+
+CORRUPT_HINT = ("restore the stamp line from version control; or delete it, and dockgen treats the file as a "
+                "hand-written one (`dockgen migrate` moves it to the v2)")
+
+
+def carry_data(stamp: Stamp, read: Callable[[], str | None]) -> dict[str, object] | None:
+    """What the stamp's migration kept (None when the file did not come from one). ``read`` is a
+    callable giving the carry record's text (None when there is none). StampError when the stamp's
+    field is corrupt or the record is missing, unreadable or not the one stamped."""
+    field = stamp.carry
+    if field is None:
+        return None
+    if _DIGEST.fullmatch(field):
+        text = read()
+        if text is None:
+            raise RecordError("the stamp's carry= names a migration record that is missing",
+                             "restore .dockgen/carry/ from version control (commit it with the Dockerfile), or "
+                             "run `dockgen migrate --write` again")
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise RecordError(f"the migration record is not JSON ({exc})",
+                             "restore .dockgen/carry/ from version control, or run `dockgen migrate --write` "
+                             "again") from exc
+        if not isinstance(data, dict) or digest(carry_json(data)) != field:
+            raise RecordError("the migration record is not the one the stamp names (carry= differs)",
+                             "restore .dockgen/carry/ from version control, or run `dockgen migrate --write` "
+                             "again")
+        return data
+    try:
+        data = json.loads(unquote(field))
+    except ValueError as exc:
+        raise StampError(f"the stamp's carry= is corrupt ({exc})", CORRUPT_HINT) from exc
+    if not isinstance(data, dict):
+        raise StampError("the stamp's carry= is corrupt (not a JSON object)", CORRUPT_HINT)
+    return data
 
 
 def digest(text: str) -> str:
@@ -60,13 +117,14 @@ _DIRECTIVE = re.compile(r"^#\s*(syntax|escape|check)\s*=", re.IGNORECASE)
 
 
 def stamped(text: str, *, version: str, template: str, options: Mapping[str, str], inputs: Mapping[str, str],
-            carry: Mapping[str, object] | None = None) -> str:
-    """``text`` with the stamp inserted after its leading parser directives (the syntax line)."""
+            carry: str | None = None) -> str:
+    """``text`` with the stamp inserted after its leading parser directives (the syntax line); ``carry``:
+    the digest of the carry record (``carry_json``) when a migration made the file."""
     lines = text.split("\n")
     at = 0
     while at < min(len(lines) - 1, 4) and _DIRECTIVE.match(lines[at]):
         at += 1
-    kept = f" carry={quote(json.dumps(carry, separators=(',', ':')), safe='')}" if carry else ""
+    kept = f" carry={quote(carry, safe='')}" if carry else ""
     line = (f"{PREFIX} version={quote(version, safe='')} template={quote(template, safe='')} "
             f"options={_pairs(options, ':')} inputs={_pairs(inputs, '@')}{kept} body={digest(text)}")
     return "\n".join([*lines[:at], line, *lines[at:]])
@@ -107,7 +165,7 @@ def split(text: str) -> tuple[Stamp | None, str]:
                 return Stamp(version=unquote(fields["version"]), template=unquote(fields["template"]),
                              options=_unpairs(fields.get("options", "-"), ":"),
                              inputs=_unpairs(fields.get("inputs", "-"), "@"), body=fields["body"],
-                             carry=json.loads(unquote(fields["carry"])) if "carry" in fields else None), body
+                             carry=fields.get("carry")), body
             except KeyError:
                 return None, text
     return None, text

@@ -51,12 +51,14 @@ def print_detect(path: str, json_out: bool, language: str | None = None) -> None
     print_notices(report["notices"])
 
 
-def shown(path: str) -> str:
+def shown(path: str, *, raw_bytes: bool = False) -> str:
     """A path as a terminal can show it: as it is when it is plain printable text, else quoted the way
     bash and GNU ls do (``$'a\\nb'``): a newline, an escape sequence or an undecodable byte in a file name
-    cannot break a line or drive the terminal."""
-    if path.isprintable() and "\\" not in path and not any("\udc80" <= c <= "\udcff" for c in path):
-        return path
+    cannot break a line or drive the terminal. ``raw_bytes``: such a byte alone is no reason to quote."""
+    undecodable = any("\udc80" <= c <= "\udcff" for c in path)
+    plain = all(c.isprintable() or "\udc80" <= c <= "\udcff" for c in path)
+    if plain and (raw_bytes or (not undecodable and "\\" not in path)):
+        return path  # raw_bytes (--list): a byte that is not UTF-8 is written as it is, as ls -N does
     out = []
     for c in path:
         if "\udc80" <= c <= "\udcff":  # a byte that is not UTF-8 (surrogateescape)

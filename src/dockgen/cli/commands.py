@@ -369,7 +369,7 @@ def context(
     ignore_file: Annotated[Path | None, typer.Option("--ignore-file", help="Use this ignore file instead.")] = None,
     list_files: Annotated[bool, typer.Option("--list", help="Print every file the build sees (what `COPY . /x` "
                                                            "copies), one relative path per line, sorted; a name with a "
-                                                           "control character or a byte that is not UTF-8 is quoted as "
+                                                           "control character is quoted as "
                                                            "$'a\\nb' (as bash and ls do; -0 prints names as they are)."
                                                            )] = False,
     dirs: Annotated[bool, typer.Option("--dirs", help="With --list: directories too (with a trailing /).")] = False,
@@ -392,6 +392,7 @@ def context(
     from ..suggest import human, suggest
 
     path, file = _member_context(path, app_, file)
+    _readable_dockerfile(file if file is not None else path / "Dockerfile", given=file is not None)
     progress = _progress() if sys.stderr.isatty() and not json_out else None
     report = analyze(path, dockerfile=file, ignore_file=ignore_file, measure_ignored=full or suggest_,
                      listing=list_files, top=top, progress=progress)
@@ -403,7 +404,8 @@ def context(
         for p in report.walk.listing or []:
             if p.endswith("/") and not dirs:
                 continue
-            out.write((p if null else shown(p)).encode("utf-8", "surrogateescape") + end)  # -0: names as they are
+            # -0: names exactly as they are; newline-separated: a name with a control character quoted
+            out.write((p if null else shown(p, raw_bytes=True)).encode("utf-8", "surrogateescape") + end)
         out.flush()
         _fail_on_errors(report.errors)
         return
@@ -429,6 +431,21 @@ def context(
     else:
         _print_context(data, human)
     _fail_on_errors(report.errors)
+
+
+def _readable_dockerfile(dockerfile: Path, *, given: bool) -> None:
+    """A DockgenError when the Dockerfile `dockgen context` reads is a directory (given with -f) or cannot
+    be read; a missing one is context's to report (or to do without)."""
+    import stat
+
+    from ..dockerfile_sources import read_dockerfile
+
+    try:
+        mode = dockerfile.stat().st_mode
+    except OSError:
+        return
+    if stat.S_ISREG(mode) or (given and stat.S_ISDIR(mode)):
+        read_dockerfile(dockerfile, str(dockerfile), missing_hint="-f takes the Dockerfile's path")
 
 
 def _progress() -> Any:
@@ -536,7 +553,8 @@ def migrate(
     written: list[Any] = []
     if write_ and not check:
         files = [f.replace(path=file) if f.path == "Dockerfile" else f for f in result.files]
-        written = api.write(list(files), path, force=True)
+        # with dockgen's record of what was kept, which the new stamp names (no .bak): all or none
+        written = api.write_with_records(list(files), list(result.records), path)
     if fmt == "json":
         emit_json(_migration_json(result, written))
     elif fmt == "sarif":
@@ -860,7 +878,7 @@ def _member_context(path: Path, app: Path | None, file: Path | None) -> tuple[Pa
     try:
         stamp = split(reading.read_text(path / "Dockerfile", errors="surrogateescape"))[0]
     except DockgenError:
-        return path, file
+        return path, file  # an unreadable Dockerfile: `context` says so
     if stamp is None:
         return path, file
     root = Path(os.path.relpath(found[0], Path.cwd())) if not path.is_absolute() else found[0]
