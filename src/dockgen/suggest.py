@@ -36,7 +36,7 @@ USER_START = "# --- your rules (kept as they were) ---"
 USER_END = "# --- end of your rules ---"
 FLAG = "# dockgen: the next line excludes a file the Dockerfile copies: review it"
 # the secrets no rule of the categories excludes (found by their content, or an odd case): one rule each,
-# their exact path; dockgen rewrites this section on every run
+# their exact path; a rule stays when its file is gone (a clean checkout writes the same file)
 FOUND_TITLE = "secrets found in this context: each kept out by its own path"
 SECRET_TITLES = frozenset({SECRETS_TITLE, FOUND_TITLE})
 
@@ -126,7 +126,8 @@ def user_parts(existing: str | None, known: dict[str, str] | None = None) -> tup
             continue
         dockgens = (known.get(_key(text)) == section
                     or (section == ALLOW_TITLE and (text == "*" or text.startswith("!")))
-                    or (section == NESTED_TITLE and text.startswith("**/")))
+                    or (section == NESTED_TITLE and (text.startswith("**/")
+                                                     or known.get(_key(text)) in SECRET_TITLES)))
         if text.startswith("#") or not dockgens:
             kept.append(line)
     return head, kept
@@ -233,7 +234,8 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
     No secret (secrets.py) is sent unless the Dockerfile copies it by name or a line of the user's lets
     it in: a secrets rule that excludes a copied path is kept and followed by `!path` (never dropped:
     the other secrets it excludes stay out), and a secret no rule excludes (a key found by its content,
-    an odd case) gets a rule of its own, its exact path, in a section dockgen rewrites on every run.
+    an odd case) gets a rule of its own, its exact path, in a section of their own (kept when the file
+    is gone: a clean checkout, without the developer's gitignored key, writes the same file).
     """
     base = Path(root)
     # last run's rules of their own stay, whether or not the secret is still here: a clean checkout
@@ -351,7 +353,7 @@ def _secret_states(found: list[Secret], final: list[str], sections: list[str], o
     rules = parse("\n".join(final) + "\n")
     matcher = _Matcher(rules)
     by_name = {go_clean(n.rstrip("/")) for n in explicit}
-    wanted = {p for src in copied if src not in negations for p in copied[src]}
+    by_template = {p for src in copied if src not in negations for p in copied[src]}
     yours = {p for src in negations for p in copied.get(src, ())}
     states: list[SecretState] = []
     for s in sorted(found, key=lambda x: x.path):
@@ -367,7 +369,8 @@ def _secret_states(found: list[Secret], final: list[str], sections: list[str], o
         text, section = (final[line], sections[line]) if line >= 0 else ("", "")
         why = "re-included" if section == "yours" else origin.get(text.strip(), "")
         if not why:
-            why = "copied" if s.path in by_name or s.path in wanted else "re-included" if s.path in yours else "sent"
+            why = ("copied" if s.path in by_name or s.path in by_template else "re-included" if s.path in yours
+                   else "sent")
         states.append(SecretState(path=s.path, kind=s.kind, status=why, rule=text, section=section))
     return states
 
