@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _API = {"detect", "plan", "render", "measure", "write", "generate", "update", "Generated", "ContextFigures",
-        "Measured"}
+        "ContextSecret", "Measured"}
 # the types the API's signatures use, and the errors it raises: importable from the package itself
 _TYPES = {
     "Options": "plan", "OptionValues": "plan",
@@ -28,6 +28,7 @@ __all__ = ["__version__", *sorted(_API), *sorted(_TYPES)]
 
 if TYPE_CHECKING:
     from .api import ContextFigures as ContextFigures
+    from .api import ContextSecret as ContextSecret
     from .api import Generated as Generated
     from .api import Measured as Measured
     from .api import detect as detect

@@ -68,6 +68,16 @@ def write_with_records(files: list[RenderedFile], records: list[RenderedFile], r
     return batch.outcomes
 
 
+class ContextSecret(Record):
+    """A secret in the build context (a private key, an env file, a token...) and what becomes of it."""
+
+    path: str
+    kind: str
+    status: str  # "excluded"; "copied": the Dockerfile copies it by name; "re-included": a line of yours
+    rule: str  # the .dockerignore line that decides
+    guarded: bool  # excluded by dockgen's secrets rules (not merely inside node_modules or .git)
+
+
 class ContextFigures(Record):
     """The build context with the measured .dockerignore, and without it."""
 
@@ -76,6 +86,7 @@ class ContextFigures(Record):
     before_files: int
     before_bytes: int
     flagged_lines: tuple[str, ...]  # the user's .dockerignore lines that exclude what the Dockerfile copies
+    secrets: tuple[ContextSecret, ...] = ()  # every secret found in the context
 
 
 class Measured(Record):
@@ -95,13 +106,15 @@ def _measure(root: Path, plan: BuildPlan, *, allow_list: bool, existing: str | b
     """``existing``: the .dockerignore to merge with (True: the one on disk); ``also_needed``: context
     paths a user template copies beyond what the plan knows; ``sizes``: files measured at the size
     they are about to have (the answers in pyproject.toml, see ``as_written``)."""
-    from .suggest import for_plan
+    from .suggest import SECRET_TITLES, for_plan
 
     s = for_plan(root, plan, allowlist=allow_list, existing=existing, also_needed=also_needed, sizes=sizes)
+    found = tuple(ContextSecret(path=x.path, kind=x.kind, status=x.status, rule=x.rule,
+                                guarded=x.status == "excluded" and x.section in SECRET_TITLES) for x in s.secrets)
     return Measured(file=RenderedFile(path=plan.ignore_file, content=s.text),
                     context=ContextFigures(sent_files=s.after_files, sent_bytes=s.after_bytes,
                                            before_files=s.before_files, before_bytes=s.before_bytes,
-                                           flagged_lines=tuple(s.flagged)))
+                                           flagged_lines=tuple(s.flagged), secrets=found))
 
 
 class Generated(Record):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import heapq
 import os
-import re
 import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -89,19 +88,10 @@ class _Matcher:
         return any(t.startswith(prefix) for t in self.exception_texts)
 
 
-# names worth a closer look by secrets.check: str.startswith/endswith with tuples, the cheapest test
-SUSPECT_PREFIX = (".env", "id_", ".npmrc", ".git-credentials", ".netrc", "_netrc", ".pypirc", ".pgpass",
-                  "credentials", "config.json", "terraform.tfstate", "privkey", "private.key", "client_secret")
-SUSPECT_SUFFIX = (".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".json")
-SUSPECT = re.compile(r"(?i)(\.env|id_|\.npmrc$|\.git-credentials$|_?\.?netrc$|\.pypirc$|\.pgpass$|credentials$|"
-                     r"config\.json$|terraform\.tfstate|privkey|private\.key$|client_secret)|"
-                     r".*(\.(pem|key|p12|pfx|jks|keystore)|credential.*\.json|service-?account.*\.json)$")
-
-
 def _head(path: str) -> Callable[[], bytes]:
     def read() -> bytes:
         with open(path, "rb") as fh:
-            return fh.read(65536)
+            return fh.read(secret_scan.HEAD)
     return read
 
 
@@ -179,6 +169,7 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
     while stack:
         rel_dir, depth, inherited, sent_dir, owner = stack.pop()
         prefix = rel_dir + "/" if rel_dir else ""
+        where = secret_scan.place(rel_dir) if find_secrets else secret_scan.ROOT
         try:
             fd = os.open(os.path.join(real, rel_dir) if rel_dir else real, os.O_RDONLY | os.O_DIRECTORY)
         except PermissionError:
@@ -239,9 +230,9 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
                     result.warnings.append(Problem(path=rel, message="unreadable: sent as an empty file"))
                     size = 0
 
-                if find_secrets and is_file and (name.endswith(SUSPECT_SUFFIX) or name.startswith(SUSPECT_PREFIX)) \
-                        and SUSPECT.match(name):
-                    found = secret_scan.check(rel, name, not excluded, _head(os.path.join(real, rel)))
+                if find_secrets and is_file:
+                    found = secret_scan.check(rel, name, st.st_size, not excluded, _head(os.path.join(real, rel)),
+                                              where)
                     if found is not None:
                         result.secrets.append(found)
                 dir_files += 1

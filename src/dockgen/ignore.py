@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from .model import IgnoreRule
 from .record import Record
+from .secrets import IGNORE_RULES as SECRET_RULES
+
+SECRETS_TITLE = "secrets: environment files and keys never enter the image"
 
 
 class Category(Record):
@@ -16,9 +19,7 @@ CATEGORIES: tuple[Category, ...] = (
     Category(name="dependencies: installed inside the image",
              rules=("**/node_modules", "**/bower_components", "**/jspm_packages")),
     Category(name="version control", rules=(".git", ".hg", ".svn")),
-    Category(name="secrets: environment files and keys never enter the image",
-             rules=("**/.env", "**/.env.*", "**/*.pem", "**/*.key", "**/id_rsa*", "**/id_ed25519*",
-                    "**/.git-credentials", "**/.netrc")),
+    Category(name=SECRETS_TITLE, rules=SECRET_RULES),  # secrets.py: what its names and directories find
     Category(name="logs",
              rules=("**/*.log", "**/npm-debug.log*", "**/yarn-debug.log*", "**/yarn-error.log*", "logs")),
     Category(name="caches",

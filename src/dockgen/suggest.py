@@ -21,8 +21,9 @@ from pathlib import Path
 
 from .context import Walk, _Matcher, path_is_sent, walk
 from .dockerignore import go_clean, parse
-from .ignore import CATEGORIES
+from .ignore import CATEGORIES, SECRETS_TITLE
 from .model import IgnoreRule
+from .secrets import Secret, literal_pattern
 
 HEADER = "# .dockerignore measured by dockgen"
 PLAN_CATEGORY = "what this app builds"  # the section of the plan's own rules that name no other
@@ -34,6 +35,10 @@ OWN_FILES = frozenset({"Dockerfile", ".dockerignore", ".dockgen.toml", ".dockgen
 USER_START = "# --- your rules (kept as they were) ---"
 USER_END = "# --- end of your rules ---"
 FLAG = "# dockgen: the next line excludes a file the Dockerfile copies: review it"
+# the secrets no rule of the categories excludes (found by their content, or an odd case): one rule each,
+# their exact path; a rule stays when its file is gone (a clean checkout writes the same file)
+FOUND_TITLE = "secrets found in this context: each kept out by its own path"
+SECRET_TITLES = frozenset({SECRETS_TITLE, FOUND_TITLE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,17 @@ class Entry:
     files: int = 0
     bytes: int = 0
     exceptions: tuple[str, ...] = ()  # `!path` lines after the rule: what a user template copies
+
+
+@dataclass(frozen=True, slots=True)
+class SecretState:
+    """A secret in the context (secrets.py) and what the measured .dockerignore does with it."""
+
+    path: str
+    kind: str
+    status: str  # "excluded"; "copied": the Dockerfile copies it by name; "re-included": a line of yours
+    rule: str  # the line that decides: the rule keeping it out, the `!` letting it in ("" for none)
+    section: str  # that line's section: one of dockgen's, or "yours"
 
 
 @dataclass(slots=True)
@@ -56,6 +72,7 @@ class Suggestion:
     flagged: list[str] = field(default_factory=list)  # user lines that exclude what the Dockerfile copies
     dropped: list[str] = field(default_factory=list)  # dockgen rules left out because they would do so
     candidates: list[tuple[str, int]] = field(default_factory=list)  # heavy, uncovered: (path, bytes)
+    secrets: list[SecretState] = field(default_factory=list)  # every secret found, ignored ones too
 
 
 def human(n: int) -> str:
@@ -109,7 +126,8 @@ def user_parts(existing: str | None, known: dict[str, str] | None = None) -> tup
             continue
         dockgens = (known.get(_key(text)) == section
                     or (section == ALLOW_TITLE and (text == "*" or text.startswith("!")))
-                    or (section == NESTED_TITLE and text.startswith("**/")))
+                    or (section == NESTED_TITLE and (text.startswith("**/")
+                                                     or known.get(_key(text)) in SECRET_TITLES)))
         if text.startswith("#") or not dockgens:
             kept.append(line)
     return head, kept
@@ -212,10 +230,40 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
     ``extra``: rules the plan adds, with their category as comment.
     ``excepted``: paths a user template copies: a rule that excludes one is kept (it may keep secrets
     out) and followed by an exception (`!path`) for it.
+
+    No secret (secrets.py) is sent unless the Dockerfile copies it by name or a line of the user's lets
+    it in: a secrets rule that excludes a copied path is kept and followed by `!path` (never dropped:
+    the other secrets it excludes stay out), and a secret no rule excludes (a key found by its content,
+    an odd case) gets a rule of its own, its exact path, in a section of their own (kept when the file
+    is gone: a clean checkout, without the developer's gitignored key, writes the same file).
     """
     base = Path(root)
+    # last run's rules of their own stay, whether or not the secret is still here: a clean checkout
+    # (no gitignored key in it) writes the same file as the developer's tree did
+    found = _found_rules(existing)
+    for _ in range(2):
+        suggestion, wanted = _suggest_once(base, needed=needed, extra=extra, existing=existing, allowlist=allowlist,
+                                           top=top, version=version, excepted=excepted, sizes=sizes, own=own,
+                                           found=found)
+        if wanted == found:
+            leaked = [x for x in suggestion.secrets if x.status == "sent"]
+            if leaked:  # a rule of its own excludes any path: this cannot happen
+                raise AssertionError(f"the measured .dockerignore still sends the secret {leaked[0].path}")
+            return suggestion
+        found = wanted
+    raise AssertionError("the secrets rules of the measured .dockerignore do not settle")
+
+
+def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | None, existing: str | None,
+                  allowlist: bool, top: int, version: str, excepted: tuple[str, ...], sizes: dict[str, int] | None,
+                  own: frozenset[str], found: list[str]) -> tuple[Suggestion, list[str]]:
+    """One measured .dockerignore with the secret rules ``found``, and the ones it should have had:
+    those, and one for each secret it sends that nothing explains."""
     candidates = [Entry(pattern=r.pattern, category=r.comment or PLAN_CATEGORY) for r in extra or []]
-    candidates += [Entry(pattern=p, category=c.name) for c in CATEGORIES for p in c.rules]
+    for c in CATEGORIES:
+        candidates += [Entry(pattern=p, category=c.name) for p in c.rules]
+        if c.name == SECRETS_TITLE:
+            candidates += [Entry(pattern=p, category=FOUND_TITLE) for p in found]
     known = {_key(e.pattern): e.category for e in reversed(candidates)}  # rule -> its section (first wins)
     mine, after_lines = user_parts(existing, known)
     copied = {src: _copied_paths(base, src) for src in excepted}
@@ -223,6 +271,8 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
     # again what one of them lets in is followed by that exception too, so it keeps its effect
     negations = [ln.strip()[1:].lstrip("/") for ln in _rules(mine) if ln.strip().startswith("!")]
     copied |= {src: _copied_paths(base, src) for src in negations if src and src not in copied}
+    origin = {f"!{src}": "copied" if src in excepted else "re-included" for src in copied}
+    explicit = [n for n in needed if n not in ("", ".")]
     user = _rules(mine)
 
     seen = {_key(p) for p in user + _rules(after_lines)}
@@ -232,12 +282,17 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
         if _key(entry.pattern) in seen:
             continue
         seen.add(_key(entry.pattern))
-        if not entry.pattern.startswith("!") and excludes_needed(entry.pattern, _not_reincluded(entry, candidates,
-                                                                                                  needed)):
-            dropped.append(entry.pattern)
-            continue
-        hits = [src for src, paths in copied.items() if excludes_needed(entry.pattern, paths)] \
-            if copied and not entry.pattern.startswith("!") else []
+        hits: list[str] = []
+        if not entry.pattern.startswith("!"):
+            excluded = excludes_needed(entry.pattern, _not_reincluded(entry, candidates, explicit))
+            if excluded and entry.category not in SECRET_TITLES:
+                dropped.append(entry.pattern)
+                continue
+            hits = excluded  # a secrets rule stays: what the Dockerfile copies by name is let back in
+            origin |= {f"!{h}": "copied" for h in excluded}
+            if copied:
+                hits += [src for src, paths in copied.items() if excludes_needed(entry.pattern, paths)
+                         and src not in hits]
         safe.append(replace(entry, exceptions=tuple(f"!{h}" for h in hits)) if hits else entry)
     ours = {x for e in safe for x in e.exceptions}  # a user's copy of one of these is dockgen's now
     mine = [ln for ln in mine if ln.strip() not in ours or ln.strip()[1:].lstrip("/") in negations]
@@ -248,9 +303,10 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
     flagged = [ln for ln in user + tail
                if not ln.strip().startswith("!") and excludes_needed(ln.strip(), [*needed, *excepted])]
 
-    # measure each rule as it will be written (the user's lines first), walking what they keep out too
+    # measure each rule as it will be written (the user's lines first), walking what they keep out too;
+    # the same walk finds the secrets, wherever they are
     merged = parse("\n".join(user + [e.pattern for e in safe] + tail) + "\n")
-    measured = walk(base, merged, measure_ignored=True, skip=own, sizes=sizes)
+    measured = walk(base, merged, measure_ignored=True, skip=own, sizes=sizes, find_secrets=True)
     offset = len(merged.patterns) - len(safe) - len(tail)
     entries = [replace(e, files=measured.by_rule[offset + i][0], bytes=measured.by_rule[offset + i][1])
                for i, e in enumerate(safe)]
@@ -259,8 +315,12 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
         body, written = _allowlist_body(base, entries, [*needed, *excepted])
     else:
         body, written = _deny_body(entries)
-    after = walk(base, parse("\n".join(user + written + tail) + "\n"), top=top, skip=own, sizes=sizes)
+    final = [*user, *(line for line, _ in written), *tail]
+    after = walk(base, parse("\n".join(final) + "\n"), top=top, skip=own, sizes=sizes)
     heavy = _heavy_uncovered(after, needed, top)
+    sections = ["yours"] * len(user) + [section for _, section in written] + ["yours"] * len(tail)
+    states = _secret_states(measured.secrets, final, sections, origin, explicit, copied, negations)
+    wanted = sorted({*found, *(literal_pattern(x.path) for x in states if x.status == "sent")})
 
     head = [f"{HEADER} {version}: {measure_text(after.sent_files, after.sent_bytes)} sent "
             f"(before: {measure_text(before.sent_files, before.sent_bytes)}).",
@@ -282,10 +342,55 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
         lines += [f"# {path}    ({human(size)})" for path, size in heavy]
     return Suggestion(text="\n".join(lines) + "\n", entries=entries, before_files=before.sent_files,
                       before_bytes=before.sent_bytes, after_files=after.sent_files, after_bytes=after.sent_bytes,
-                      flagged=flagged, dropped=dropped, candidates=heavy)
+                      flagged=flagged, dropped=dropped, candidates=heavy, secrets=states), wanted
 
 
-def _deny_body(entries: list[Entry]) -> tuple[list[str], list[str]]:
+def _secret_states(found: list[Secret], final: list[str], sections: list[str], origin: dict[str, str],
+                   explicit: list[str], copied: dict[str, list[str]], negations: list[str]) -> list[SecretState]:
+    """What the rules ``final`` (each in its section) do with each secret found: kept out (by which
+    line), let in by the Dockerfile's copy by name or by a line of the user's, or sent (a bug unless
+    a rule of its own follows)."""
+    rules = parse("\n".join(final) + "\n")
+    matcher = _Matcher(rules)
+    by_name = {go_clean(n.rstrip("/")) for n in explicit}
+    by_template = {p for src in copied if src not in negations for p in copied[src]}
+    yours = {p for src in negations for p in copied.get(src, ())}
+    states: list[SecretState] = []
+    for s in sorted(found, key=lambda x: x.path):
+        status, rule = path_is_sent(matcher, s.path)
+        if status != "sent":
+            line = rule.line - 1 if rule is not None else -1
+            states.append(SecretState(path=s.path, kind=s.kind, status="excluded",
+                                      rule=final[line] if line >= 0 else "", section=sections[line] if line >= 0
+                                      else ""))
+            continue
+        deciding = rules.deciding(s.path)
+        line = deciding.line - 1 if deciding is not None and deciding.exclusion else -1
+        text, section = (final[line], sections[line]) if line >= 0 else ("", "")
+        why = "re-included" if section == "yours" else origin.get(text.strip(), "")
+        if not why:
+            why = ("copied" if s.path in by_name or s.path in by_template else "re-included" if s.path in yours
+                   else "sent")
+        states.append(SecretState(path=s.path, kind=s.kind, status=why, rule=text, section=section))
+    return states
+
+
+def _found_rules(existing: str | None) -> list[str]:
+    """The rules of the section of secrets found in a .dockerignore dockgen wrote, sorted."""
+    if not existing or not existing.startswith(HEADER):
+        return []
+    out: list[str] = []
+    section = ""
+    for line in existing.splitlines():
+        text = line.strip()
+        if _SECTION.match(text):
+            section = text[len("# --- "):-len(" ---")]
+        elif section == FOUND_TITLE and text and not text.startswith(("#", "!")):
+            out.append(text)
+    return sorted(set(out))
+
+
+def _deny_body(entries: list[Entry]) -> tuple[list[str], list[tuple[str, str]]]:
     lines: list[str] = []
     category = None
     for e in entries:
@@ -296,23 +401,29 @@ def _deny_body(entries: list[Entry]) -> tuple[list[str], list[str]]:
             lines.append(f"# {e.pattern}: {measure_text(e.files, e.bytes)}")
         lines.append(e.pattern)
         lines += e.exceptions
-    return lines, [x for e in entries for x in (e.pattern, *e.exceptions)]
+    return lines, [(x, e.category) for e in entries for x in (e.pattern, *e.exceptions)]
 
 
-def _allowlist_body(base: Path, entries: list[Entry], needed: list[str]) -> tuple[list[str], list[str]]:
-    """`*`, then `!` for what the Dockerfile copies, then the junk inside those re-excluded."""
+def _allowlist_body(base: Path, entries: list[Entry], needed: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """`*`, then `!` for what the Dockerfile copies, then the junk and the secrets inside those
+    re-excluded (the secrets found in this context in a section of their own)."""
     own = OWN_FILES
     if "." in needed:  # the whole context is copied: allow the top-level entries the deny rules let through
         deny = walk(base, parse("\n".join(e.pattern for e in entries) + "\n"), listing=True, skip=own)
         tops = sorted({p.split("/", 1)[0].rstrip("/") for p in deny.listing or []})
     else:
         tops = sorted({n.split("/", 1)[0] for n in needed if n})
-    nested = [x for e in entries if e.pattern.startswith("**/") for x in (e.pattern, *e.exceptions)]
+    nested = [e for e in entries if e.category != FOUND_TITLE
+              and (e.pattern.startswith("**/") or e.category in SECRET_TITLES)]
+    found = [e for e in entries if e.category == FOUND_TITLE]
     lines = ["", f"# --- {ALLOW_TITLE} ---", "*"]
     lines += [f"!{t}" for t in tops]
-    if nested:
-        lines += ["", f"# --- {NESTED_TITLE} ---", *nested]
-    return lines, ["*", *[f"!{t}" for t in tops], *nested]
+    written = [("*", ALLOW_TITLE), *((f"!{t}", ALLOW_TITLE) for t in tops)]
+    for title, group in ((NESTED_TITLE, nested), (FOUND_TITLE, found)):
+        if group:
+            lines += ["", f"# --- {title} ---", *(x for e in group for x in (e.pattern, *e.exceptions))]
+            written += [(x, e.category) for e in group for x in (e.pattern, *e.exceptions)]
+    return lines, written
 
 
 def _heavy_uncovered(after: Walk, needed: list[str], top: int) -> list[tuple[str, int]]:

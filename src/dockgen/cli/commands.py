@@ -242,7 +242,8 @@ def init(
                                                      "written": answers.written},
             "context": {"sent_files": measured.sent_files, "sent_bytes": measured.sent_bytes,
                         "before_files": measured.before_files, "before_bytes": measured.before_bytes,
-                        "flagged_lines": list(measured.flagged_lines)},
+                        "flagged_lines": list(measured.flagged_lines),
+                        "secrets": [to_jsonable(x) for x in measured.secrets]},
             "notices": to_jsonable(built.notices),
             "build": _build_info(path, built),
         })
@@ -264,6 +265,7 @@ def init(
                    err=True)
         for line in measured.flagged_lines:
             typer.echo(f"warning: your .dockerignore line {line!r} excludes a file the Dockerfile copies", err=True)
+        _secret_lines([x for x in measured.secrets if x.status != "excluded" or x.guarded])
         if not conflict and not dry_run and not check and any(o.written for o in outcomes):
             publish = f" -p {built.port}:{built.port}" if built.port else ""
             typer.echo(f"next: {_build_info(path, built)['command']} && "
@@ -420,7 +422,9 @@ def context(
     data = _context_json(report, top)
     if suggestion is not None:
         data["suggestion"] = {"text": suggestion.text, "sent_files": suggestion.after_files,
-                              "sent_bytes": suggestion.after_bytes, "flagged_lines": suggestion.flagged}
+                              "sent_bytes": suggestion.after_bytes, "flagged_lines": suggestion.flagged,
+                              "secrets": [{"path": x.path, "kind": x.kind, "status": x.status, "rule": x.rule}
+                                          for x in suggestion.secrets]}
     if json_out:
         emit_json(data)
     elif suggestion is not None:
@@ -428,6 +432,7 @@ def context(
         typer.echo(f"context: {human(suggestion.before_bytes)} in {suggestion.before_files:,} files now, "
                    f"{human(suggestion.after_bytes)} in {suggestion.after_files:,} with this .dockerignore",
                    err=True)
+        _secret_lines([x for x in suggestion.secrets if x.status != "excluded"])
     else:
         _print_context(data, human)
     _fail_on_errors(report.errors)
@@ -446,6 +451,21 @@ def _readable_dockerfile(dockerfile: Path, *, given: bool) -> None:
         return
     if stat.S_ISREG(mode) or (given and stat.S_ISDIR(mode)):
         read_dockerfile(dockerfile, str(dockerfile), missing_hint="-f takes the Dockerfile's path")
+
+
+def _secret_lines(found: Any) -> None:
+    """One line on stderr per secret in the context: kept out (info), or sent and why (warning)."""
+    for x in found:
+        where = f"secret {shown(x.path)} ({x.kind})"
+        if x.status == "excluded":
+            typer.echo(f"info: {where} is in the context: the .dockerignore keeps it out ({x.rule})", err=True)
+        elif x.status == "copied":
+            typer.echo(f"warning: {where} is copied by the Dockerfile: it enters the image (pass it as a build "
+                       "secret instead: docker build --secret)", err=True)
+        elif x.status == "re-included":
+            typer.echo(f"warning: {where} is sent: your .dockerignore line {x.rule or '!...'!r} lets it in", err=True)
+        else:
+            typer.echo(f"warning: {where} is sent to the builder", err=True)
 
 
 def _progress() -> Any:

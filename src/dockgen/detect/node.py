@@ -32,6 +32,7 @@ from ..model import (
     VersionHint,
 )
 from ..repo import RepoView
+from ..secrets import has_npm_token
 from ..workspace import Workspace
 from .bins import resolve_bins
 
@@ -76,7 +77,6 @@ PORT_PATTERNS = (
     re.compile(r"\.listen\(\s*(\d{2,5})\b"),
     re.compile(r"\.listen\(\s*\{[^}]*?\bport\s*:\s*(\d{2,5})\b"),  # fastify.listen({ port: 3000 })
 )
-TOKEN_RE = re.compile(r"_(?:authToken|auth|password)\s*=", re.I)
 
 
 def detect_node(repo: RepoView, workspace: tuple[RepoView, Workspace] | None = None) -> NodeFacts:
@@ -497,7 +497,7 @@ def _manifest_files(repo: RepoView, pm: PackageManager) -> tuple[str, ...]:
 
 def _npmrc_has_token(repo: RepoView) -> bool:
     text = repo.read_text_or_none(".npmrc", limit=65536)
-    return bool(text and TOKEN_RE.search(text))
+    return bool(text and has_npm_token(text))  # the detector `dockgen context` uses
 
 
 # dependencies known to run an install script (node-gyp builds, binary downloads): npm's lockfile marks
