@@ -60,13 +60,16 @@ def test_a_fifo_never_hangs_any_command(tmp_path: Path, name: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     os.mkfifo(target)
     before = _snapshot(app)
+    errors: list[str] = []
     for command in COMMANDS:
         proc = dockgen(command[0], app, *command[1:])
         assert "Traceback" not in proc.stderr, (command, proc.stderr)
         if proc.returncode == 1:
             lines = proc.stderr.strip().splitlines()
             assert lines[-2].startswith("error: ") and lines[-1].startswith("hint: "), (command, proc.stderr)
-            assert "regular file" in proc.stderr or "FIFO" in proc.stderr, (command, proc.stderr)
+            errors.append(proc.stderr)
+    if name in ("Dockerfile", ".dockgen.toml", "package.json"):  # some command stops on it and says why
+        assert any("FIFO" in e for e in errors), errors
     after = _snapshot(app)
     assert after[name] == "fifo", "the FIFO was replaced"
     assert {k: v for k, v in after.items() if k == name} == {k: v for k, v in before.items() if k == name}

@@ -90,8 +90,13 @@ class _Matcher:
 
 def _head(path: str) -> Callable[[], bytes]:
     def read() -> bytes:
-        with open(path, "rb") as fh:
-            return fh.read(secret_scan.HEAD)
+        from . import reading
+        from .errors import DockgenError
+
+        try:  # never blocks: a FIFO named like a secret is not opened for reading
+            return reading.read_head(path, secret_scan.HEAD)
+        except DockgenError as exc:
+            raise OSError(exc.message) from exc
     return read
 
 
@@ -381,14 +386,18 @@ def analyze(root: str | os.PathLike[str], *, dockerfile: str | os.PathLike[str] 
     chosen = Path(ignore_file) if ignore_file is not None else choose_ignore_file(base, df)
     if ignore_file is not None and not chosen.is_file():  # type: ignore[union-attr]
         raise ContextError(f"{ignore_file}: no such ignore file", "--ignore-file takes a .dockerignore's path")
+    from . import reading
+    from .dockerfile_sources import read_dockerfile
+    from .errors import DockgenError
+
     rules: DockerIgnore | None = None
     if chosen is not None:
         try:
-            data = chosen.read_bytes()
-        except OSError as exc:
-            raise ContextError(f"{chosen}: cannot read ({exc.strerror})", "check its permissions") from exc
+            data = reading.read_bytes(chosen, shown=str(chosen))
+        except DockgenError as exc:
+            raise ContextError(exc.message, "check its permissions, or pass another with --ignore-file") from exc
         rules = parse(data, source=_display(chosen, base) or str(chosen))
-    sources_spec = copy_sources(df.read_text(encoding="utf-8", errors="replace")) if df is not None else []
+    sources_spec = copy_sources(read_dockerfile(df, str(df))) if df is not None else []
     need_listing = listing or any(s.wildcard for s in sources_spec)
     result = walk(base, rules, measure_ignored=measure_ignored, listing=need_listing, top=top,
                   progress=progress, find_secrets=True)

@@ -36,7 +36,7 @@ def read_dockerfile(path: Path, shown: str, *, errors: str = "replace",
     if path.is_dir():
         raise DockerfileError(f"{shown} is a directory, not a Dockerfile",
                               "pass the Dockerfile's path (-f), or the directory that holds it")
-    if not path.is_file():
+    if not path.exists():
         raise DockerfileError(f"{shown}: no such Dockerfile", missing_hint)
     from . import reading
 

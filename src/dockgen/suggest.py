@@ -446,8 +446,10 @@ def for_plan(root: str | os.PathLike[str], plan: object, *, allowlist: bool = Fa
     assert isinstance(plan, BuildPlan)
     if existing is True:
         existing_path = Path(root) / plan.ignore_file
-        existing = (existing_path.read_text(encoding="utf-8", errors="surrogateescape") if existing_path.is_file()
-                    else None)
+        from . import reading
+
+        existing = (reading.read_text(existing_path, shown=plan.ignore_file, errors="surrogateescape")
+                    if existing_path.is_file() else None)
     elif existing is False:
         existing = None
     excepted = tuple(p for p in dict.fromkeys(also_needed) if p not in plan.context_needs)

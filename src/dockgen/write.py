@@ -145,12 +145,13 @@ def _read_existing(target: Path, rel: str) -> str | None:
     target = _resolve(target, rel)
     if target.is_dir():
         raise DockgenError(f"{rel} is a directory", f"move it away; dockgen writes {rel} as a file")
+    from . import reading
+
+    data = reading.read_bytes(target, shown=rel)  # never blocks: a FIFO or a device is refused, not opened
     try:
-        return target.read_text(encoding="utf-8")
+        return _universal(data.decode("utf-8"))
     except UnicodeDecodeError:
-        return target.read_bytes().decode("utf-8", errors="replace")
-    except OSError as exc:
-        raise DockgenError(f"{rel}: cannot read ({exc.strerror})", "check the file's permissions") from exc
+        return _universal(data.decode("utf-8", errors="replace"))
 
 
 
