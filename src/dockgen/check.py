@@ -14,12 +14,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import DockgenError, StampError
 from .model import Carry
 from .record import Record
+
+if TYPE_CHECKING:
+    from .detect import Facts
+    from .plan import Options
 from .stamp import CORRUPT_HINT, RecordError, Stamp, carry_data, carry_record, split
 from .write import unified_diff
 
@@ -27,8 +33,32 @@ from .write import unified_diff
 class CheckResult(Record):
     dockerfile: str
     status: str  # "current", "stale", "edited"
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # why it is not current
     diff: str | None
+    notes: tuple[str, ...] = ()  # current, but: what changed that does not change the instructions (not --strict)
+    bumps: tuple[tuple[str, str, str], ...] = ()  # (ARG, stamped value, value in the file): a version bot's edit
+
+
+OPTION_ARGS = {"NODE_VERSION": "node_version", "PYTHON_VERSION": "python_version"}  # ARGs an option decides
+ARG_LINE = re.compile(r"ARG ([A-Z][A-Z0-9_]*)=(\S+)")
+
+
+def arg_bumps(body: str, fresh: str) -> list[tuple[str, str, str]] | None:
+    """(name, dockgen's value, the file's value) for every ``ARG NAME=value`` line that differs, when those
+    are the only differences between the file and dockgen's render (a Renovate or Dependabot version bump);
+    None when anything else differs too."""
+    mine, ours = body.splitlines(), fresh.splitlines()
+    if len(mine) != len(ours):
+        return None
+    bumps: list[tuple[str, str, str]] = []
+    for a, b in zip(mine, ours, strict=True):
+        if a == b:
+            continue
+        ma, mb = ARG_LINE.fullmatch(a.strip()), ARG_LINE.fullmatch(b.strip())
+        if ma is None or mb is None or ma[1] != mb[1]:
+            return None
+        bumps.append((ma[1], mb[2], ma[2]))
+    return bumps or None
 
 
 _OPTIONAL = ("workdir", "start")  # the Carry fields that may be null; the others are lists of strings
@@ -78,7 +108,60 @@ def answers_changed(stamped: dict[str, str], recorded: dict[str, str]) -> list[s
             for name in Options.__fields__ if stamped.get(name) != recorded.get(name)]
 
 
-def check(root: str | os.PathLike[str], dockerfile: str = "Dockerfile") -> CheckResult:
+def check(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", *, strict: bool = False) -> CheckResult:
+    """The Dockerfile against what dockgen would write now. Not ``strict`` (the default, for CI): a file
+    whose instructions dockgen would not change is ``current`` with notes (a lockfile that changed without
+    changing them, a newer dockgen rendering the same body, a version bump by a dependency bot that
+    dockgen renders the same for the bumped version); ``strict``: those are stale or edited (exit 4)."""
+    result = _check(root, dockerfile)
+    if strict or result.status == "current":
+        return result
+    if result.status == "stale" and result.diff is None and not result.bumps:
+        return result.replace(status="current", notes=result.reasons, reasons=())
+    if result.status == "edited" and result.bumps and result.reasons[-1].startswith(_SAME_FOR):
+        return result.replace(status="current", notes=result.reasons, reasons=(), diff=None)
+    return result
+
+
+_SAME_FOR = "dockgen renders these instructions for"
+
+
+def _instructions(body: str) -> list[str]:
+    """The lines that make the image (comments dropped: dockgen's comment above an ARG names its version)."""
+    return [line for line in body.splitlines() if not line.lstrip().startswith("#")]
+
+
+def _bump_reasons(base: Path, facts: Facts, options: Options, carry: Carry | None, body: str,
+                  bumps: list[tuple[str, str, str]]) -> list[str]:
+    """What a version bump is, and whether dockgen renders the bumped file itself (then the last reason
+    starts with ``_SAME_FOR``)."""
+    from .plan import plan_app
+    from .render import render_dockerfile
+
+    reasons = [f"ARG {name}={new} (dockgen wrote {old}): a version bump, as Renovate or Dependabot make"
+               for name, old, new in bumps]
+    names = {name for name, _, _ in bumps}
+    if not names <= set(OPTION_ARGS):
+        other = ", ".join(sorted(names - set(OPTION_ARGS)))
+        reasons.append(f"dockgen pins {other} itself: `dockgen update --write` proposes its own pin; keep the bump "
+                       "as a hand edit, or let dockgen's pins move it")
+        return reasons
+    values = {OPTION_ARGS[name]: new for name, _, new in bumps}
+    bumped = options.replace(**values)
+    try:
+        again = render_dockerfile(plan_app(facts, bumped, carry=carry, root=base))
+    except DockgenError:  # a bumped version dockgen cannot plan: not the same file
+        again = ""
+    flags = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in values.items())
+    if _instructions(split(again)[1]) == _instructions(body):  # its comment still names the old version
+        reasons.append(f"{_SAME_FOR} {flags}: `dockgen update {flags} --write` records the bump")
+    else:
+        reasons.append(f"dockgen renders more than this ARG differently for {flags} (its images, labels or "
+                       f"stages follow the version): run `dockgen update {flags} --write`")
+    return reasons
+
+
+def _check(root: str | os.PathLike[str], dockerfile: str = "Dockerfile") -> CheckResult:
     from .detect import detect
     from .dockerfile_sources import read_dockerfile
     from .plan import Options, contain_template_dir, plan_app
@@ -113,6 +196,12 @@ def check(root: str | os.PathLike[str], dockerfile: str = "Dockerfile") -> Check
     reasons: list[str] = []
     edited = not stamp.matches(body)
     reverted = edited and fresh_body == body  # hand-edited back to exactly what dockgen renders
+    bumps = arg_bumps(body, fresh_body) if edited and not reverted else None
+    if edited and not reverted and bumps:
+        reasons.append(f"{dockerfile} was edited after dockgen wrote it: only ARG versions changed")
+        reasons += _bump_reasons(base, facts, options, carry, body, bumps)
+        return CheckResult(dockerfile=dockerfile, status="edited", reasons=tuple(reasons),
+                           diff=unified_diff(body, fresh_body, dockerfile), bumps=tuple(bumps))
     if edited and not reverted:
         reasons.append(f"{dockerfile} was edited by hand after dockgen wrote it")
     if answered:

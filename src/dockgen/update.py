@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import reading
 from .errors import DockgenError
@@ -117,11 +117,37 @@ def merge(path: str, base: str | None, yours: str | None, new: str) -> FileUpdat
     conflicts = sum(1 for region in m3.merge_regions() if region[0] == "conflict")
     merged = "".join(m3.merge_lines(name_a=f"yours ({path})", name_b="dockgen's new render",
                                     start_marker="<<<<<<<", mid_marker="=======", end_marker=">>>>>>>"))
+    if conflicts and path == "Dockerfile":
+        resolved = _resolve_subsumed(m3)
+        if resolved is not None:
+            return done("merge", resolved, "where you and dockgen changed the same lines, your lines are in "
+                                           "dockgen's new render (a version bump such as a bot makes): taken")
     if conflicts:
         return FileUpdate(path=path, status="conflict", content=None, rendered=new,
                           diff=unified_diff(on_disk, merged, path), conflicts=conflicts,
                           reason="you and dockgen changed the same lines")
     return done("merge", merged)
+
+
+def _resolve_subsumed(m3: Any) -> str | None:
+    """The merge when, in every region where both changed the same lines, your lines make the same
+    instructions as dockgen's new ones and carry no comment of your own (``ARG NODE_VERSION`` bumped by a
+    bot, then `dockgen update --node-version` with that version: dockgen's comment above the ARG changed
+    too); None when any conflict is a real one."""
+    def parts(lines: list[str]) -> tuple[list[str], set[str]]:
+        return ([x for x in lines if not x.lstrip().startswith("#")], {x for x in lines if x.lstrip().startswith("#")})
+
+    out: list[str] = []
+    for group in m3.merge_groups():
+        if group[0] != "conflict":
+            out += group[1]
+            continue
+        _, base, yours, new = group
+        (mine, my_comments), (ours, our_comments) = parts(yours), parts(new)
+        if mine != ours or not my_comments <= our_comments | parts(base or [])[1]:
+            return None
+        out += new
+    return "".join(out)
 
 
 def _unedited(text: str) -> str | None:

@@ -650,13 +650,22 @@ def check_cmd(
     file: Annotated[str, typer.Option("--file", "-f", help="The Dockerfile, relative to PATH.")] = "Dockerfile",
     all_: Annotated[bool, typer.Option("--all", help="In a workspace root: check every member that has a "
                                                      "Dockerfile (what `dockgen init --all` wrote).")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Also fail when only the stamp is out of date: an input "
+                                                          "changed, or another dockgen wrote it, but the instructions "
+                                                          "would not change; and on a version bump dockgen renders "
+                                                          "the same way (by default: exit 0 with a note).")] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Fail (exit 4) when a dockgen-written Dockerfile is stale against the repository or was edited by hand."""
+    """Fail (exit 4) when a dockgen-written Dockerfile is stale against the repository or was edited by hand.
+
+    A lockfile change that leaves the instructions as they are, a newer dockgen that renders the same body,
+    or an `ARG NODE_VERSION`/`PYTHON_VERSION` bump (Renovate, Dependabot) that dockgen renders exactly for
+    that version pass with a note; --strict fails on them too.
+    """
     from ..check import check as run_check
 
     if all_:
-        _check_all(path, file, json_out)
+        _check_all(path, file, json_out, strict)
         return
     target = _app_path(path, app_)
     if not (target / file).exists() and app_ is None:
@@ -667,14 +676,15 @@ def check_cmd(
             raise DockgenError(f"{path / file}: no such Dockerfile; {path} is a workspace root",
                                f"check one app with `dockgen check --app {members[0]}`, or every app with "
                                "`dockgen check --all`")
-    result = run_check(target, file)
+    result = run_check(target, file, strict=strict)
     if json_out:
-        emit_json({"dockerfile": result.dockerfile, "status": result.status, "reasons": list(result.reasons),
-                   "diff": result.diff})
+        emit_json(_check_json(result))
     else:
         typer.echo(f"{file}: {result.status}")
         for r in result.reasons:
             typer.echo(f"  {r}")
+        for n in result.notes:
+            typer.echo(f"  note: {n}")
         if result.diff:
             typer.echo(result.diff, nl=False)
     if result.status != "current":
@@ -855,7 +865,13 @@ def _init_all(root: Path, *, dry_run: bool, force: bool, check: bool, record: bo
                            ".bak copies)", exit_code=ExitCode.CONFLICT)
 
 
-def _check_all(root: Path, file: str, json_out: bool) -> None:
+def _check_json(result: Any) -> dict[str, Any]:
+    return {"dockerfile": result.dockerfile, "status": result.status, "reasons": list(result.reasons),
+            "notes": list(result.notes), "bumps": [{"arg": a, "dockgen": old, "file": new}
+                                                   for a, old, new in result.bumps], "diff": result.diff}
+
+
+def _check_all(root: Path, file: str, json_out: bool, strict: bool = False) -> None:
     """`check --all`: every member of the workspace at ``root`` that has a Dockerfile."""
     from ..check import check as run_check
     from ..workspace import members_of
@@ -863,15 +879,16 @@ def _check_all(root: Path, file: str, json_out: bool) -> None:
     members = [m for m in members_of(root) if (root / m / file).is_file()]
     if not members:
         raise DockgenError(f"no member of {root} has a {file}", "write them with `dockgen init --all`")
-    results = [(m, run_check(root / m, file)) for m in members]
+    results = [(m, run_check(root / m, file, strict=strict)) for m in members]
     if json_out:
-        emit_json({"apps": [{"app": m, "dockerfile": f"{m}/{file}", "status": r.status, "reasons": list(r.reasons),
-                             "diff": r.diff} for m, r in results]})
+        emit_json({"apps": [{"app": m, **_check_json(r), "dockerfile": f"{m}/{file}"} for m, r in results]})
     else:
         for m, r in results:
             typer.echo(f"{m}/{file}: {r.status}")
             for reason in r.reasons:
                 typer.echo(f"  {reason}")
+            for n in r.notes:
+                typer.echo(f"  note: {n}")
     bad = [f"{m}/{file} is {r.status}" for m, r in results if r.status != "current"]
     if bad:
         raise DockgenError("; ".join(bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else ""),
