@@ -202,3 +202,25 @@ def test_context_list_quotes_control_characters(tmp_path: Path) -> None:
     from dockgen.cli import shown
 
     assert shown("bad\udcff.txt") == "$'bad\\xff.txt'" and shown("bad\udcff.txt", raw_bytes=True) == "bad\udcff.txt"
+
+
+def test_copy_double_star_over_a_1000_deep_tree(tmp_path: Path) -> None:
+    """`COPY **/x` (Go's filepath.Match: ** is *, one segment) over a tree 1,000 directories deep: pathlib's
+    recursive glob raised RecursionError."""
+    app = make_app(tmp_path / "app")
+    (app / "Dockerfile").write_text("FROM node:24\nCOPY **/x /y/\n")
+    fd = os.open(app, os.O_RDONLY)
+    try:
+        for _ in range(1000):
+            os.mkdir("d", dir_fd=fd)
+            new = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = new
+        os.close(os.open("x", os.O_CREAT | os.O_WRONLY, 0o644, dir_fd=fd))
+    finally:
+        os.close(fd)
+    for command in (("context",), ("migrate",), ("init", "--dry-run", "--force")):
+        proc = dockgen(command[0], app, *command[1:])
+        assert "Traceback" not in proc.stderr, (command, proc.stderr[-2000:])
+    proc = dockgen("context", app)
+    assert "COPY **/x (line 2): missing" in proc.stdout + proc.stderr  # only d/x would match, as Docker has it

@@ -10,6 +10,7 @@ asked for.
 
 from __future__ import annotations
 
+import glob
 import heapq
 import os
 import stat
@@ -414,7 +415,9 @@ def analyze(root: str | os.PathLike[str], *, dockerfile: str | os.PathLike[str] 
         if s.wildcard:
             depth = s.path.count("/") + 1
             hits = [p for p in sent_set if p.rstrip("/").count("/") + 1 == depth and _safe_match(s.path, p.rstrip("/"))]
-            on_disk = any(True for _ in base.glob(s.path))
+            # Go's filepath.Match: ``**`` is ``*``, one path segment (pathlib's glob would recurse, 1,000
+            # directories deep is a RecursionError); glob.glob without recursive= matches segment by segment
+            on_disk = bool(glob.glob(glob.escape(str(base)) + "/" + s.path, include_hidden=True))
             status = "sent" if hits else ("excluded" if on_disk else "missing")
             checks.append(SourceCheck(line=s.line, instruction=s.instruction, source=s.source, status=status,
                                       excluded_by=_rules_text(rules) if status == "excluded" else None))
