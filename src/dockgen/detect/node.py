@@ -376,7 +376,8 @@ def _vite_out_dir(repo: RepoView) -> str:
     return "dist"
 
 
-PLAIN_DIR = re.compile(r"[A-Za-z0-9._@+-]+(?:/[A-Za-z0-9._@+-]+)*/?")
+PLAIN_PATH = r"[A-Za-z0-9._@+-]+(?:/[A-Za-z0-9._@+-]+)*"  # what a COPY and a .dockerignore rule name as written
+PLAIN_DIR = re.compile(PLAIN_PATH + "/?")
 
 
 def _plain_dir(value: str, where: str) -> str | None:

@@ -25,7 +25,7 @@ from ..errors import ManifestError
 from ..model import Framework, Lockfile, Notice, PackageManager, PortHint, PythonFacts, Severity, VersionHint
 from ..repo import RepoView
 from ..workspace import Workspace
-from .node import tcp_port
+from .node import PLAIN_PATH, tcp_port
 from .wheels import locked_distributions, vcs_requirements
 
 LOCKFILES: tuple[tuple[str, PackageManager], ...] = (
@@ -559,7 +559,7 @@ def _procfile(repo: RepoView) -> str | None:
     return None
 
 
-SAFE_FILE = re.compile(r"[A-Za-z0-9._@+-]+(?:/[A-Za-z0-9._@+-]+)*")  # what a COPY names as written
+SAFE_FILE = re.compile(PLAIN_PATH)  # what a COPY names as written (the rule of vite's outDir)
 PORT_PATTERNS = (
     re.compile(r"""environ(?:\.get)?\(\s*['"]PORT['"]\s*,\s*['"]?(\d{2,5})(?!\d)"""),
     re.compile(r"""getenv\(\s*['"]PORT['"]\s*,\s*['"]?(\d{2,5})(?!\d)"""),
