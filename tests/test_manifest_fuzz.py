@@ -554,3 +554,13 @@ def test_a_number_of_thousands_of_digits_is_a_clear_error(tmp_path: Path, rel: s
     write(tmp_path, {rel: text})
     error = refused(tmp_path)
     assert error.message.startswith(f"{rel}: a number with thousands of digits"), error.message
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "a\nUSER root", "\x1b[31mred", "tpl\u2028x", "a" * 5000])
+def test_a_recorded_template_dir_no_directory_can_have_is_a_clear_error(tmp_path: Path, value: str) -> None:
+    """A NUL made os.path.realpath raise ValueError, a name too long made Path.is_dir raise OSError, and a line
+    break or an escape sequence went into the message as it was."""
+    write(tmp_path, {"package.json": '{"name": "a", "scripts": {"start": "node server.js"}}', "server.js": START_JS,
+                     ".dockgen.toml": f"template-dir = {toml_str(value)}\n"})
+    error = refused(tmp_path)
+    assert "template directory" in error.message, error.message
