@@ -564,3 +564,13 @@ def test_a_recorded_template_dir_no_directory_can_have_is_a_clear_error(tmp_path
                      ".dockgen.toml": f"template-dir = {toml_str(value)}\n"})
     error = refused(tmp_path)
     assert "template directory" in error.message, error.message
+
+
+@pytest.mark.parametrize("start", ["tsc -p\nUSER -x && node server.js", "vite\nbuild && node server.js",
+                                   "npm\nrun build && node server.js", "tsc -p\r\nEXPOSE -1 && node server.js"])
+def test_a_build_step_of_the_start_script_cannot_add_an_instruction(tmp_path: Path, start: str) -> None:
+    """The start script's build steps (`tsc && node dist/x.js`) become a RUN line of the build stage: words
+    split by a line break (\\s in the pattern) made the rest of the step an instruction of its own."""
+    write(tmp_path, {"package.json": dumps_json({"name": "a", "scripts": {"start": start}}), "server.js": START_JS})
+    result = generated(tmp_path)
+    assert result.plan.build_command is None and result.plan.cmd[-1] == "server.js"
