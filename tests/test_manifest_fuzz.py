@@ -574,3 +574,10 @@ def test_a_build_step_of_the_start_script_cannot_add_an_instruction(tmp_path: Pa
     write(tmp_path, {"package.json": dumps_json({"name": "a", "scripts": {"start": start}}), "server.js": START_JS})
     result = generated(tmp_path)
     assert result.plan.build_command is None and result.plan.cmd[-1] == "server.js"
+
+
+def test_python_dependencies_and_poetry_of_the_wrong_type_are_ignored(tmp_path: Path) -> None:
+    """`dependencies = 5` raised TypeError (not iterable), `[tool] poetry = "x"` AttributeError (str.get)."""
+    write(tmp_path, {"pyproject.toml": '[project]\nname = "a"\ndependencies = 5\n[tool]\npoetry = "x"\n',
+                     "requirements.txt": "flask==3.0.0\ngunicorn==23.0.0\n", "app.py": FLASK})
+    assert generated(tmp_path).plan.language == "python"

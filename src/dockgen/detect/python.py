@@ -284,7 +284,7 @@ def _package_manager(repo: RepoView, pyproject: Mapping[str, Any], tool: Mapping
                                           f"{', '.join(lf.path for lf in lockfiles[1:])}"))
         return chosen.manager, f"lockfile {chosen.path}", chosen
     for key, mgr in (("poetry", PackageManager.POETRY), ("pdm", PackageManager.PDM), ("uv", PackageManager.UV)):
-        if key in tool and (key != "poetry" or tool[key].get("dependencies")):
+        if key in tool and (key != "poetry" or _table(tool, key).get("dependencies")):
             notices.append(Notice(severity=Severity.WARNING, topic="lockfile",
                                   message=f"[tool.{key}] but no lockfile: installs are not reproducible "
                                           f"(run `{key} lock` and commit the lockfile)"))
@@ -320,7 +320,8 @@ def _pm_version(repo: RepoView, pm: PackageManager, lockfile: Lockfile | None,
 def _dependencies(pm: PackageManager, project: Mapping[str, Any], poetry: Mapping[str, Any],
                   pipfile: Mapping[str, Any], req_deps: list[str], setup_cfg: Mapping[str, Any]) -> set[str]:
     names: set[str] = set()
-    for dep in project.get("dependencies") or []:
+    listed = project.get("dependencies")
+    for dep in listed if isinstance(listed, list) else ():
         if isinstance(dep, str) and (m := NAME.match(dep)):
             names.add(normalize(m.group(1)))
     deps = _table(poetry, "dependencies")
