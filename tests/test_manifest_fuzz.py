@@ -581,3 +581,38 @@ def test_python_dependencies_and_poetry_of_the_wrong_type_are_ignored(tmp_path: 
     write(tmp_path, {"pyproject.toml": '[project]\nname = "a"\ndependencies = 5\n[tool]\npoetry = "x"\n',
                      "requirements.txt": "flask==3.0.0\ngunicorn==23.0.0\n", "app.py": FLASK})
     assert generated(tmp_path).plan.language == "python"
+
+
+def _workspace(tmp_path: Path, lib_dir: str = "lib", lib_name: str = "lib", member_name: str = "web",
+               pm: str = "pnpm@9.15.0") -> Path:
+    workspace_app(tmp_path, {"packageManager": pm}, {"name": member_name, "scripts": {"start": "node server.js"}},
+                  {"scripts": {"build": "tsc"}}, turbo=False, pnpm=pm.startswith("pnpm"), lib_dir=lib_dir,
+                  other_dir="other", lib_name=lib_name)
+    return tmp_path / "ws" / "apps" / "web"
+
+
+@pytest.mark.parametrize(("member_name", "lib_name", "pm"), [
+    ("web\nUSER root PWN", "lib", "pnpm@9.15.0"),  # pnpm install --filter <name>...
+    ("web --filter x", "lib", "pnpm@9.15.0"),
+    ("-rf", "lib", "yarn@4.5.3"),  # yarn workspaces focus <name>
+    ("web", "lib\nRUN echo PWN", "yarn@4.5.3"),  # yarn workspace <lib> run build
+])
+def test_a_workspace_package_name_a_command_cannot_take_is_a_clear_error(tmp_path: Path, member_name: str,
+                                                                          lib_name: str, pm: str) -> None:
+    """A member's package name (and a package's it builds) went as it was into the RUN lines of the install
+    and the build: a line break in it made an instruction, a space or a leading - more arguments."""
+    error = refused(_workspace(tmp_path, member_name=member_name, lib_name=lib_name, pm=pm))
+    assert "is not one a command of the image can take" in error.message, error.message
+
+
+@pytest.mark.parametrize("lib_dir", ["lib\nRUN echo PWN", "my lib", "x\n!PWN", "$HOME", "é"])
+def test_a_workspace_member_directory_a_copy_cannot_name_is_a_clear_error(tmp_path: Path, lib_dir: str) -> None:
+    """A member's directory went into COPY lines (render's copysrc raised ValueError for it) and into the
+    .dockerignore as a rule (a line break made a rule of its own)."""
+    error = refused(_workspace(tmp_path, lib_dir=lib_dir))
+    assert error.message.startswith("the workspace member"), error.message
+
+
+def test_a_plain_workspace_still_generates(tmp_path: Path) -> None:
+    result = generated(_workspace(tmp_path, lib_dir="lib-2", lib_name="@acme/lib"))
+    assert "--filter web..." in result.plan.install.install_prod
