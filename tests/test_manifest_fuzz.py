@@ -616,3 +616,17 @@ def test_a_workspace_member_directory_a_copy_cannot_name_is_a_clear_error(tmp_pa
 def test_a_plain_workspace_still_generates(tmp_path: Path) -> None:
     result = generated(_workspace(tmp_path, lib_dir="lib-2", lib_name="@acme/lib"))
     assert "--filter web..." in result.plan.install.install_prod
+
+
+@pytest.mark.parametrize(("entry", "rule"), [("logs/server.js", "logs"), ("Dockerfile.js", "Dockerfile*"),
+                                             ("coverage/index.js", "coverage")])
+def test_an_entry_file_a_category_rule_would_exclude_is_sent(tmp_path: Path, entry: str, rule: str) -> None:
+    """`node logs/server.js`: render's self-check raised AssertionError (dockgen's rule `logs` would exclude
+    the start file). The rule is left out, as the measured .dockerignore leaves it out."""
+    write(tmp_path, {"package.json": dumps_json({"name": "a", "scripts": {"start": f"node {entry}"}}),
+                     entry: START_JS})
+    result = generated(tmp_path)
+    assert result.plan.cmd[-1] == entry
+    for f in (*dockgen.render(result.plan), *result.files):
+        if f.path == ".dockerignore":
+            assert rule not in f.content.splitlines(), f.content
