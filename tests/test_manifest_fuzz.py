@@ -657,3 +657,22 @@ def test_a_python_start_word_with_a_control_character_is_not_run(tmp_path: Path,
                      **({"Procfile": procfile, "requirements.txt": "gunicorn==23.0.0\n"} if procfile else {})})
     result = generated(tmp_path)
     assert all(arg.isprintable() for arg in result.plan.cmd), result.plan.cmd
+
+
+@pytest.mark.parametrize("line", ["-r ../shared.txt", "-r sub/../../shared.txt", "--requirement=../shared.txt",
+                                  "-c /etc/hostname"])
+def test_a_requirements_include_outside_the_app_is_a_clear_error(tmp_path: Path, line: str) -> None:
+    """`-r ../shared.txt` became `COPY ../shared.txt ../`, a COPY the build context cannot serve (and an
+    absolute include was read as a path inside the app)."""
+    write(tmp_path, {"shared.txt": "flask==3.0.0\n", "app/requirements.txt": f"{line}\ngunicorn==23.0.0\n",
+                     "app/app.py": FLASK})
+    (tmp_path / ".git").mkdir()
+    error = refused(tmp_path / "app")
+    assert "outside the app's directory" in error.message, error.message
+
+
+def test_a_requirements_include_inside_the_app_still_works(tmp_path: Path) -> None:
+    write(tmp_path, {"requirements.txt": "-r requirements/base.txt\n", "requirements/base.txt": "-r ../other.txt\n",
+                     "other.txt": "flask==3.0.0\n", "app.py": FLASK})
+    assert generated(tmp_path).plan.install.manifest_files[:3] == ("requirements.txt", "requirements/base.txt",
+                                                                     "other.txt")

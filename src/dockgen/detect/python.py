@@ -249,7 +249,14 @@ def _requirements(repo: RepoView, notices: list[Notice]) -> tuple[list[str], lis
                 continue
             m = re.match(r"^(?:-r|--requirement|-c|--constraint)\s*=?\s*(\S+)", line)
             if m:
-                queue.append(_join(base, m.group(1)))
+                included = _join(base, m.group(1))
+                if m.group(1).startswith("/") or included.split("/", 1)[0] == "..":
+                    shown = m.group(1).encode("unicode_escape").decode("ascii")
+                    raise ManifestError(f"{rel} includes {shown!r} (-r/-c), outside the app's directory: the "
+                                        "image is built from that directory, and a COPY cannot reach it",
+                                        "move the file into the app's directory and include it by a relative "
+                                        "path, or run dockgen on the directory that holds both")
+                queue.append(included)
                 continue
             if line.startswith("-"):
                 continue
