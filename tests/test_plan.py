@@ -77,11 +77,14 @@ def test_plan_is_pure_and_repeatable(tmp_path: Path) -> None:
 
 
 def test_dockgens_rules_never_exclude_what_the_dockerfile_copies() -> None:
-    from dockgen.ignore import check_needs_sent
+    from dockgen.ignore import check_needs_sent, default_rules
     from dockgen.model import IgnoreRule
 
     check_needs_sent((), ["package.json", "src", "."])
-    with pytest.raises(AssertionError, match=r"'\*\*/\*.pem' would exclude certs/ca.pem"):
-        check_needs_sent((), ["certs/ca.pem"])
-    with pytest.raises(AssertionError, match="'dist' would exclude dist"):
+    # a category's rule gives way to a copied path: a secrets rule stays, with an exception after it
+    check_needs_sent((), ["certs/ca.pem", "logs/server.js"])
+    patterns = [r.pattern for r in default_rules((), ["certs/ca.pem", "logs/server.js"])]
+    assert patterns[patterns.index("**/*.pem") + 1] == "!certs/ca.pem" and "logs" not in patterns
+    assert "logs" in [r.pattern for r in default_rules((), ["server.js"])]
+    with pytest.raises(AssertionError, match="'dist' would exclude dist"):  # a plan's own rule: dockgen's bug
         check_needs_sent((IgnoreRule(pattern="dist"),), ["dist"])

@@ -57,6 +57,10 @@ def _load(path: Path, rel: str) -> dict[str, Any]:
         raise DockgenError(f"{rel}: invalid TOML: {exc}", f"fix the syntax in {rel}") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise DockgenError(f"{rel}: cannot read it ({exc})", "check the file") from exc
+    except ValueError as exc:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        from .repo import huge_number
+
+        raise huge_number(rel) from exc
 
 
 def _table(root: Path) -> tuple[dict[str, Any], str] | None:

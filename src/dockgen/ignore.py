@@ -51,17 +51,32 @@ def node_plan_rules(*, built_outputs: tuple[str, ...], secret_npmrc: bool, yarn_
     return tuple(rules)
 
 
-def default_rules(plan_rules: tuple[IgnoreRule, ...]) -> list[IgnoreRule]:
-    """The unmeasured default: the plan's rules, then every category's."""
+def default_rules(plan_rules: tuple[IgnoreRule, ...], needs: tuple[str, ...] | list[str] = ()) -> list[IgnoreRule]:
+    """The unmeasured default: the plan's rules, then every category's. As in the measured .dockerignore
+    (suggest.py), a category's rule that would keep out a path the Dockerfile copies (``needs``: the app's
+    start file under logs/, a Dockerfile.js) is left out, and a secrets rule stays, followed by an
+    exception for that path."""
+    categories = [IgnoreRule(pattern=p, comment=c.name) for c in CATEGORIES for p in c.rules]
+    wanted = [n for n in needs if n not in ("", ".")]
+    if not any(excluded_by(categories, n) for n in wanted):  # the usual case: one matcher
+        return [*plan_rules, *categories]
+    from .secrets import literal_pattern
+
     out = list(plan_rules)
-    out += [IgnoreRule(pattern=p, comment=c.name) for c in CATEGORIES for p in c.rules]
+    for rule in categories:
+        hit = [n for n in wanted if excluded_by([rule], n)]
+        if not hit:
+            out.append(rule)
+        elif rule.comment == SECRETS_TITLE:
+            out += [rule, *(IgnoreRule(pattern="!" + literal_pattern(n), comment=rule.comment) for n in hit)]
     return out
 
 
-def render_unmeasured(plan_rules: tuple[IgnoreRule, ...], header: str) -> str:
+def render_unmeasured(plan_rules: tuple[IgnoreRule, ...], header: str,
+                      needs: tuple[str, ...] | list[str] = ()) -> str:
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
     category = None
-    for rule in default_rules(plan_rules):
+    for rule in default_rules(plan_rules, needs):
         if rule.comment != category:
             lines += ["", f"# --- {rule.comment} ---"]
             category = rule.comment
@@ -82,9 +97,10 @@ def excluded_by(rules: list[IgnoreRule] | tuple[IgnoreRule, ...], path: str) -> 
 
 
 def check_needs_sent(plan_rules: tuple[IgnoreRule, ...], needs: tuple[str, ...] | list[str]) -> None:
-    """dockgen's own rules never exclude a path the Dockerfile copies: one that did is a bug in dockgen,
-    never the user's fault, so it is an AssertionError rather than a DockgenError."""
-    rules = default_rules(plan_rules)
+    """dockgen's own rules (``default_rules`` for ``needs``) never exclude a path the Dockerfile copies: one
+    that did (a plan's rule) is a bug in dockgen, never the user's fault, so it is an AssertionError
+    rather than a DockgenError."""
+    rules = default_rules(plan_rules, needs)
     for path in needs:
         rule = excluded_by(rules, path) if path != "." else None
         if rule is not None:

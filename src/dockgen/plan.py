@@ -170,6 +170,9 @@ def resolve_template_dir(options: Options, root: str | os.PathLike[str] | None) 
     """The absolute template directory of ``options`` (a relative one is relative to the app root)."""
     if options.template_dir is None:
         return None
+    if not options.template_dir.isprintable():  # NUL (no path holds it), a line break, an escape sequence
+        raise TemplateError(f"template directory {options.template_dir[:80]!r} holds a control character",
+                            "name the directory of your templates with printable characters (--template-dir DIR)")
     path = Path(options.template_dir)
     if path.is_absolute():
         return path
@@ -200,7 +203,10 @@ def contain_template_dir(options: Options, root: str | os.PathLike[str], where: 
     choice, and is not checked here."""
     if options.template_dir is None:
         return options
-    wanted = resolve_template_dir(options, root)
+    try:
+        wanted = resolve_template_dir(options, root)
+    except TemplateError as exc:
+        raise TemplateError(f"{where}: {exc.message}", exc.hint) from exc
     assert wanted is not None
     top = repository_top(root)
     real = Path(os.path.realpath(wanted))

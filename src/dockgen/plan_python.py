@@ -33,6 +33,7 @@ from .model import (
     Severity,
 )
 from .pins import Pins, default_pins
+from .plan import _safe_arg  # the Node planner's: printable (no C0/C1 control, no line separator), no backslash
 from .plan import label_text as _label_text
 from .pyversions import default_table, resolve_python
 from .templates_registry import get_template
@@ -41,7 +42,6 @@ WORKDIR = "/app"
 VENV = "/opt/venv"
 TOOLS = "/opt/tools"
 DEFAULT_PORT = 8000
-SAFE_ARG = re.compile(r"[^\x00-\x1f\x7f\\]*")
 
 
 def plan_python(facts: PythonFacts, options: object = None, pins: Pins | None = None,
@@ -407,7 +407,7 @@ def _start(facts: PythonFacts, notices: list[Notice]) -> tuple[tuple[str, ...] |
         except ValueError:
             words = []
         if words and not any(op in facts.procfile_web for op in ("&&", "||", ";", "|", "`", "$(")) \
-                and all(SAFE_ARG.fullmatch(w) for w in words):
+                and all(_safe_arg(w) for w in words):
             return tuple(words), "procfile", "Procfile web: (with $PORT filled in)", ()
         notices.append(Notice(severity=Severity.WARNING, topic="start command",
                               message="the Procfile web: line needs a shell; ignored"))
@@ -449,7 +449,7 @@ def _start(facts: PythonFacts, notices: list[Notice]) -> tuple[tuple[str, ...] |
                               message=f"{facts.framework} is a dependency but no app object was found"))
     if len(facts.scripts) == 1 and facts.is_package:
         script = next(iter(facts.scripts))
-        if SAFE_ARG.fullmatch(script):
+        if _safe_arg(script):
             return (script,), "script", f"the project's only console script ([project.scripts] {script})", ()
     for candidate in ("app.py", "main.py", "server.py"):
         if candidate in facts.entry_files:

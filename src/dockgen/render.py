@@ -518,13 +518,14 @@ def render(plan: BuildPlan) -> list[RenderedFile]:
     """The Dockerfile and an unmeasured default .dockerignore (``measure`` writes the measured one).
 
     The default rules are checked against what the Dockerfile copies here rather than in the planner:
-    the check needs Docker's matcher, which `dockgen detect` should not pay to import. (The measured
-    .dockerignore leaves out any rule that would exclude a copied path, and says so.)"""
+    the check needs Docker's matcher, which `dockgen detect` should not pay to import. Like the measured
+    .dockerignore (which also says so), it leaves out a category's rule that would exclude a copied path,
+    and follows a secrets rule that would with an exception for it."""
     check_needs_sent(plan.ignore, plan.context_needs)
     header = (f".dockerignore by dockgen {plan.dockgen_version} for the {plan.template} Dockerfile (not measured:\n"
               "`dockgen init` measures the context and says what each rule keeps out).\n"
               "Nothing the Dockerfile copies is excluded.")
     return [
         RenderedFile(path="Dockerfile", content=render_dockerfile(plan)),
-        RenderedFile(path=plan.ignore_file, content=render_unmeasured(plan.ignore, header)),
+        RenderedFile(path=plan.ignore_file, content=render_unmeasured(plan.ignore, header, plan.context_needs)),
     ]

@@ -12,6 +12,13 @@ from . import reading
 from .errors import ManifestError
 
 
+def huge_number(rel: str) -> ManifestError:
+    """The error for a JSON or TOML file holding an integer of thousands of digits (Python refuses to
+    convert one, as a guard against quadratic time)."""
+    return ManifestError(f"{rel}: a number with thousands of digits, more than dockgen parses",
+                         f"no real {rel} holds a number like this: fix or remove it")
+
+
 class RepoView:
     """Read-only access to files below ``root``; paths are relative POSIX strings."""
 
@@ -85,6 +92,8 @@ class RepoView:
                 f"{rel}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
                 f"fix the syntax in {rel} (e.g. `node -e 'require(\"./{rel}\")'` shows it too)",
             ) from exc
+        except ValueError as exc:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+            raise huge_number(rel) from exc
 
     def read_toml(self, rel: str) -> dict[str, Any]:
         import tomllib
@@ -98,6 +107,8 @@ class RepoView:
         except tomllib.TOMLDecodeError as exc:
             # tomllib puts "(at line L, column C)" in its message
             raise ManifestError(f"{rel}: invalid TOML: {exc}", f"fix the syntax in {rel}") from exc
+        except ValueError as exc:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+            raise huge_number(rel) from exc
 
     def digests(self, rels: list[str] | tuple[str, ...]) -> dict[str, str]:
         """sha256 prefixes of the regular files among ``rels`` (what `dockgen check` compares)."""

@@ -28,8 +28,10 @@ PM_RUN = frozenset({"npm", "yarn", "pnpm", "bun"})
 
 # a step of a start script that builds (`npm run build:ts && fastify start dist/app.js`): the image's build
 # stage runs the build, so the start command is what follows it
-BUILD_STEP = re.compile(r"(?:(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?(?:build[\w:.-]*|compile[\w:.-]*)|(?:npx\s+)?tsc"
-                        r"(?:\s+-[-\w]+(?:\s+[\w./-]+)?)*|(?:nest|next|remix|react-router|vite|nuxt|nuxi)\s+build)")
+# (its words are separated by spaces or tabs: a line break would start a new instruction in the RUN line)
+BUILD_STEP = re.compile(r"(?:(?:npm|pnpm|yarn|bun)[ \t]+(?:run[ \t]+)?(?:build[\w:.-]*|compile[\w:.-]*)"
+                        r"|(?:npx[ \t]+)?tsc(?:[ \t]+-[-\w]+(?:[ \t]+[\w./-]+)?)*"
+                        r"|(?:nest|next|remix|react-router|vite|nuxt|nuxi)[ \t]+build)")
 
 
 class Translated(NamedTuple):

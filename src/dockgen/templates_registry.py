@@ -244,12 +244,15 @@ def scan(directory: str | Path) -> TemplateDir:
     """The templates, partials and ignored files of a user's template directory. Only a missing
     directory raises: a broken template carries its error (``TemplateInfo.error``)."""
     base_dir = Path(directory)
-    if not base_dir.is_dir():
-        raise TemplateError(f"template directory {base_dir}: "
-                            + ("not a directory" if base_dir.exists() else "no such directory"),
-                            "pass --template-dir an existing directory (a flag is relative to the working "
-                            "directory; template-dir in the recorded answers to the app's root)")
-    files = sorted(p for p in base_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    hint = ("pass --template-dir an existing directory (a flag is relative to the working "
+            "directory; template-dir in the recorded answers to the app's root)")
+    try:  # Path.is_dir raises for a name too long or a loop of links
+        if not base_dir.is_dir():
+            raise TemplateError(f"template directory {base_dir}: "
+                                + ("not a directory" if base_dir.exists() else "no such directory"), hint)
+        files = sorted(p for p in base_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    except OSError as exc:
+        raise TemplateError(f"template directory {base_dir}: cannot read it ({exc.strerror or exc})", hint) from exc
     templates = tuple(_user_template(p) for p in files if p.name.endswith(SUFFIX))
     jinja_files = [p for p in files if p.name.lower().endswith(JINJA_EXTENSIONS)]
     referenced: set[str] = set()  # a file a template imports is a partial, whatever its name

@@ -27,6 +27,11 @@ from .record import Record
 from .repo import RepoView
 
 MAX_LEVELS = 8
+# what the image's COPY lines, RUN commands and .dockerignore rules can name as written: a member directory
+# (every member's manifest may be copied, and an unused member is excluded by a rule), and a package name
+# the install and build commands take (`pnpm install --filter <name>...`, `uv sync --package <name>`)
+PLAIN_DIR = re.compile(r"[A-Za-z0-9._@+-]+(?:/[A-Za-z0-9._@+-]+)*")
+COMMAND_NAME = re.compile(r"(?:@[A-Za-z0-9~][A-Za-z0-9._~-]*/)?[A-Za-z0-9~][A-Za-z0-9._~-]*")
 SKIP = frozenset({"node_modules", ".git", ".venv", "venv", "dist", "build", ".next", ".turbo", "__pycache__"})
 
 
@@ -151,6 +156,33 @@ def _glob(rel: str, pattern: str) -> bool:
     return len(parts) == len(rparts) and all(fnmatch.fnmatchcase(r, p) for r, p in zip(rparts, parts, strict=True))
 
 
+def _shown(text: str) -> str:
+    cut = text[:60].encode("unicode_escape").decode("ascii")
+    return repr(cut + ("..." if len(text) > 60 else ""))
+
+
+def plain_members(dirs: list[str], manifest: str) -> list[str]:
+    """``dirs``, when each is a path the Dockerfile and the .dockerignore can name as written."""
+    for d in dirs:
+        if not PLAIN_DIR.fullmatch(d):
+            raise ManifestError(f"the workspace member {_shown(d)} has a name a COPY or a .dockerignore rule would "
+                                "read differently (a space, $, *, ?, [, #, a backslash, a control character or a "
+                                "non-ASCII letter)",
+                                f"rename the directory to plain characters (letters, digits, . _ - @ +), or keep "
+                                f"its {manifest} out of the workspace globs")
+    return dirs
+
+
+def command_name(pkg: WorkspacePackage, manifest: str) -> WorkspacePackage:
+    """``pkg``, when its name is one the install and build commands can take as one word."""
+    if not COMMAND_NAME.fullmatch(pkg.name):
+        raise ManifestError(f"{pkg.dir}/{manifest}: the package name {_shown(pkg.name)} is not one a command of "
+                            "the image can take (letters, digits, - . _ ~, and an @scope/)",
+                            f"fix the name in {pkg.dir}/{manifest}: the install runs it as a word "
+                            "(`--filter <name>`, `--package <name>`)")
+    return pkg
+
+
 def member_dirs(root: Path, patterns: list[str], manifest: str) -> list[str]:
     """Every directory under ``root`` the globs declare that holds ``manifest`` (sorted)."""
     found: list[str] = []
@@ -171,7 +203,7 @@ def node_workspace(root: Path, app: Path, tool: str) -> Workspace:
     member = app.resolve().relative_to(root.resolve()).as_posix()
     patterns = [p for t, ps in _patterns(repo) if t != "uv" for p in ps]
     packages: dict[str, tuple[WorkspacePackage, dict[str, Any]]] = {}
-    for d in member_dirs(root, patterns, "package.json"):
+    for d in plain_members(member_dirs(root, patterns, "package.json"), "package.json"):
         try:
             pkg = repo.read_json(f"{d}/package.json")
         except ManifestError:
@@ -203,10 +235,11 @@ def node_workspace(root: Path, app: Path, tool: str) -> Workspace:
     build: list[str] = []
     needs(member, ("dependencies", "optionalDependencies", "devDependencies"), build)
     root_pkg = repo.read_json("package.json") if repo.is_file("package.json") else {}
-    return Workspace(tool=tool, root=_up(member), member=member, name=packages[member][0].name,
+    return Workspace(tool=tool, root=_up(member), member=member,
+                     name=command_name(packages[member][0], "package.json").name,
                      members=tuple(p for p, _ in packages.values()),
                      local=tuple(packages[d][0] for d in run if d != member),
-                     build_local=tuple(packages[d][0] for d in build if d != member),
+                     build_local=tuple(command_name(packages[d][0], "package.json") for d in build if d != member),
                      turbo=_turbo(repo, root_pkg if isinstance(root_pkg, dict) else {}))
 
 
@@ -215,7 +248,7 @@ def uv_workspace(root: Path, app: Path) -> Workspace:
     member = app.resolve().relative_to(root.resolve()).as_posix()
     patterns = _uv_members(repo.read_toml("pyproject.toml"))
     members: list[WorkspacePackage] = []
-    for d in member_dirs(root, patterns, "pyproject.toml"):
+    for d in plain_members(member_dirs(root, patterns, "pyproject.toml"), "pyproject.toml"):
         try:
             data = repo.read_toml(f"{d}/pyproject.toml")
         except ManifestError:
@@ -247,7 +280,8 @@ def uv_workspace(root: Path, app: Path) -> Workspace:
                 needed.append(dep)
 
     needs(this)
-    return Workspace(tool="uv", root=_up(member), member=member, name=this.name, members=tuple(members),
+    return Workspace(tool="uv", root=_up(member), member=member, name=command_name(this, "pyproject.toml").name,
+                     members=tuple(members),
                      local=tuple(needed), build_local=tuple(needed))
 
 

@@ -249,7 +249,14 @@ def _requirements(repo: RepoView, notices: list[Notice]) -> tuple[list[str], lis
                 continue
             m = re.match(r"^(?:-r|--requirement|-c|--constraint)\s*=?\s*(\S+)", line)
             if m:
-                queue.append(_join(base, m.group(1)))
+                included = _join(base, m.group(1))
+                if m.group(1).startswith("/") or included.split("/", 1)[0] == "..":
+                    shown = m.group(1).encode("unicode_escape").decode("ascii")
+                    raise ManifestError(f"{rel} includes {shown!r} (-r/-c), outside the app's directory: the "
+                                        "image is built from that directory, and a COPY cannot reach it",
+                                        "move the file into the app's directory and include it by a relative "
+                                        "path, or run dockgen on the directory that holds both")
+                queue.append(included)
                 continue
             if line.startswith("-"):
                 continue
@@ -284,7 +291,7 @@ def _package_manager(repo: RepoView, pyproject: Mapping[str, Any], tool: Mapping
                                           f"{', '.join(lf.path for lf in lockfiles[1:])}"))
         return chosen.manager, f"lockfile {chosen.path}", chosen
     for key, mgr in (("poetry", PackageManager.POETRY), ("pdm", PackageManager.PDM), ("uv", PackageManager.UV)):
-        if key in tool and (key != "poetry" or tool[key].get("dependencies")):
+        if key in tool and (key != "poetry" or _table(tool, key).get("dependencies")):
             notices.append(Notice(severity=Severity.WARNING, topic="lockfile",
                                   message=f"[tool.{key}] but no lockfile: installs are not reproducible "
                                           f"(run `{key} lock` and commit the lockfile)"))
@@ -320,7 +327,8 @@ def _pm_version(repo: RepoView, pm: PackageManager, lockfile: Lockfile | None,
 def _dependencies(pm: PackageManager, project: Mapping[str, Any], poetry: Mapping[str, Any],
                   pipfile: Mapping[str, Any], req_deps: list[str], setup_cfg: Mapping[str, Any]) -> set[str]:
     names: set[str] = set()
-    for dep in project.get("dependencies") or []:
+    listed = project.get("dependencies")
+    for dep in listed if isinstance(listed, list) else ():
         if isinstance(dep, str) and (m := NAME.match(dep)):
             names.add(normalize(m.group(1)))
     deps = _table(poetry, "dependencies")
