@@ -70,6 +70,8 @@ def unquote(value: str) -> str:
        engines=st.one_of(st.none(), NASTY, st.sampled_from([">=20", "^22 || ^24", "22"])))
 @example(name="x\nRUN rm -rf /", description='" \\\nUSER root', version="$(id)", license="\\", repository="",
          start='node "a\nb" \\\nRUN x', main="s\nUSER 0", engines=None)
+# CI found this one: a start file under a directory a category rule excludes (.gradle) tripped render's check
+@example(name="", description="", version="", license="", repository="", start=".gradle", main="", engines=None)
 def test_hostile_values_never_change_the_instructions(name: str, description: str, version: str, license: str,
                                                       repository: str, start: str, main: str,
                                                       engines: str | None) -> None:
