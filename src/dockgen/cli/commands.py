@@ -244,6 +244,7 @@ def init(
     settled = (WriteStatus.IDENTICAL, WriteStatus.KEEP)  # KEEP: your edits, kept by update --write
     drift = check and any(o.status not in settled for o in outcomes)
     answers = done.answers
+    _why(built)
     if json_out:
         emit_json({
             "files": [{"path": o.path, "status": o.status.value, "written": o.written, "backup": o.backup}
@@ -271,7 +272,6 @@ def init(
                        + ("  (your edits, kept by `dockgen update --write`)" if o.status is WriteStatus.KEEP else ""))
             if diff and o.diff and o.status not in settled:
                 _echo_diff(o.diff)
-        _why(built)
         if answers is not None and answers.written:
             recorded = _as_answers(done.options)
             typer.echo(f"{'recorded':<16}{shown}{answers.path}  ({recorded})")
@@ -335,6 +335,7 @@ def update(
     path = _app_path(path, app_)
     opts = _options(template, node_version, port, python_version, language, template_dir, path, allow_list)
     result = api.update(path, opts, write=write_)
+    _why(result.plan)
     if json_out:
         emit_json({
             "write": write_,
@@ -359,7 +360,6 @@ def update(
             typer.echo(f"{verb:<16}{f.path}" + (f"  ({f.reason})" if f.reason and f.status != "identical" else ""))
             if f.diff:
                 _echo_diff(f.diff)
-        _why(result.plan)
         if result.answers_written:
             typer.echo(f"{'recorded':<16}{result.answers_file}  ({_as_answers(result.options)})")
         for warning in result.warnings:
