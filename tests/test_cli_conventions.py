@@ -213,6 +213,12 @@ def test_quiet_still_prints_what_was_asked_for(tmp_path: Path) -> None:
         assert quiet.stderr == "", args
 
 
+def test_quiet_keeps_help(tmp_path: Path) -> None:
+    for args in (["-q", "init", "--help"], ["init", "-q", "-h"], ["-q", "-h"]):
+        proc = run(*args)
+        assert proc.returncode == 0 and proc.stdout.startswith("Usage: dockgen"), args
+
+
 def test_quiet_and_verbose_are_exclusive(tmp_path: Path) -> None:
     for args in (["-q", "-v", "templates"], ["templates", "-q", "--verbose"], ["-v", "templates", "--quiet"]):
         proc = run(*args)
@@ -240,7 +246,7 @@ def test_paint_diff_only_adds_colour() -> None:
     from dockgen.cli import conventions
 
     diff = ("--- a/Dockerfile\n+++ b/Dockerfile\n@@ -1,3 +1,3 @@\n FROM x\n-RUN a\n+RUN b\n \n-\n+\n"
-            "\\ No newline at end of file\n+last")
+            "\\ No newline at end of file\n+a\x0c-b\u2028-c\r\n+last")
     conventions.RUN.color = "always"
     try:
         painted = conventions.paint_diff(diff)
@@ -250,6 +256,7 @@ def test_paint_diff_only_adds_colour() -> None:
     assert "\x1b[31m-RUN a\x1b[0m\n" in painted and "\x1b[32m+RUN b\x1b[0m\n" in painted
     assert "\x1b[36m@@ -1,3 +1,3 @@\x1b[0m\n" in painted and "\x1b[1m--- a/Dockerfile\x1b[0m\n" in painted
     assert " FROM x\n" in painted and painted.endswith("\x1b[32m+last\x1b[0m")
+    assert "\x1b[32m+a\x0c-b\u2028-c\r\x1b[0m\n" in painted  # one line: newlines alone end a line
 
 
 def test_diffs_are_coloured_on_a_terminal_only(tmp_path: Path) -> None:

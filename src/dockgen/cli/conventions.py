@@ -20,6 +20,7 @@ This module imports neither typer nor click at import time (``emit_json`` uses i
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import sys
@@ -114,11 +115,10 @@ def paint_diff(text: str) -> str:
     if not text or not colour_on():
         return text
     out = []
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\n")
-        style = next((s for prefix, s in _STYLES if body.startswith(prefix)), None)
-        out.append(f"{style}{body}{_RESET}{line[len(body):]}" if style and body else line)
-    return "".join(out)
+    for line in text.split("\n"):  # newlines only: a form feed or U+2028 inside a line does not start one
+        style = next((s for prefix, s in _STYLES if line.startswith(prefix)), None)
+        out.append(f"{style}{line}{_RESET}" if style else line)
+    return "\n".join(out)
 
 
 def json_error(message: str, hint: str | None, code: int) -> None:
@@ -153,8 +153,6 @@ def _set_level(level: str) -> Callable[[Any, Any, bool], None]:
         if RUN.level not in ("normal", level):
             raise _click().exceptions.UsageError("--quiet and --verbose are exclusive", ctx=ctx)
         RUN.level = level
-        if level == "quiet":
-            RUN.mute()
 
     return callback
 
@@ -194,6 +192,15 @@ def conventions(command: Any, *, root: bool = False) -> None:
                expose_value=False, callback=_set_color, help="Colour diffs: auto (on a terminal, unless NO_COLOR "
                "is set), always or never.", show_default=False),
     ])
+    if not root and command.callback is not None:
+        original = command.callback
+
+        def invoke(*args: Any, **kwargs: Any) -> Any:
+            if RUN.level == "quiet":  # muted once the command line is parsed: --help and usage errors still show
+                RUN.mute()
+            return original(*args, **kwargs)
+
+        command.callback = functools.update_wrapper(invoke, original)
     if root:
         command.params.append(option(param_decls=["--show-completion"], metavar="SHELL", default=None,
                                      expose_value=False, callback=_show_completion, is_eager=True,
