@@ -333,7 +333,11 @@ def test_templates_refuses_a_missing_path_or_template_dir(tmp_path: Path) -> Non
     for args in (["templates", missing], ["templates", "--template-dir", missing],
                  ["templates", "--context", "--template-dir", missing], ["templates", missing, "--json"]):
         proc = run(*args)
-        assert proc.returncode == 1 and proc.stdout == "", args
+        assert proc.returncode == 1, args
+        if "--json" in args:  # the error is also the one JSON object on stdout (README, Conventions)
+            assert json.loads(proc.stdout)["error"] == f"{missing}: no such directory"
+        else:
+            assert proc.stdout == "", args
         assert proc.stderr.startswith("error: ") and f"{missing}: no such directory\nhint: " in proc.stderr, args
     # a recorded template-dir that is gone is an error too
     app = make_app(tmp_path / "app")

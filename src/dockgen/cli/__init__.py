@@ -7,19 +7,31 @@ Exit codes: 0 ok, 1 bad input, 2 bad command line, 3 conflict (init found a diff
 Start-up: ``dockgen detect [PATH] [--json]`` (what scripts call most) is served before typer is
 imported (typer alone costs ~70 ms here); any other command, option or unusual argument goes through
 the typer app in ``commands.py``, which prints the same thing (tests/test_cli.py checks both paths).
+So are ``dockgen --version``/``-V`` and ``dockgen completion SHELL``/``--show-completion SHELL``
+(bench/bench_startup.py). The conventions every command shares (--quiet, --verbose, --color, errors as
+JSON) are in ``conventions.py``.
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
+from .. import __version__
 from ..errors import DockgenError
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def emit_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    """The command's result as JSON on stdout (also under --quiet): the one document stdout holds."""
+    import json
+
+    from . import conventions
+
+    conventions.product().write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    conventions.RUN.emitted = True
 
 
 def print_detect(path: str, json_out: bool, language: str | None = None) -> None:
@@ -95,16 +107,37 @@ def _fast_detect(argv: list[str]) -> bool:
     return True
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
-    try:
-        if not _fast_detect(args):
-            from .commands import app
+def _fast(args: list[str]) -> bool:
+    """Serve, without typer, what must be instant: --version, a completion script, `detect`."""
+    if args in (["--version"], ["-V"]):
+        sys.stdout.write(f"dockgen {__version__}\n")
+        return True
+    if len(args) == 2 and args[0] in ("completion", "--show-completion") and not args[1].startswith("-"):
+        from .completion import script
 
-            app(args=args, prog_name="dockgen")
+        sys.stdout.write(script(args[1]))
+        return True
+    return _fast_detect(args)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else list(argv)
+    import os
+
+    from . import conventions
+
+    run = conventions.start(args)
+    code = 0
+    try:
+        if "_DOCKGEN_COMPLETE" in os.environ or not _fast(args):
+            code = conventions.run_app(args)
     except DockgenError as exc:
+        run.restore()
         sys.stderr.write(f"error: {exc.message}\n")
         if exc.hint:
             sys.stderr.write(f"hint: {exc.hint}\n")
-        sys.exit(exc.exit_code)
-    sys.exit(0)
+        conventions.json_error(exc.message, exc.hint, exc.exit_code)
+        code = exc.exit_code
+    finally:
+        conventions.finish(code)
+    sys.exit(code)

@@ -12,6 +12,7 @@ import typer
 from .. import __version__, reading
 from ..errors import DockgenError, ExitCode
 from . import emit_json, print_detect, shown
+from .conventions import colour_on, detail, paint_diff, product, verbose
 
 EPILOG = """\
 \b
@@ -43,6 +44,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 PathArg = Annotated[Path, typer.Argument(help="The app's root directory (holds package.json, pyproject.toml or "
@@ -86,7 +88,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """dockgen: Dockerfiles that are small, pinned, non-root, with tini as PID 1."""
@@ -130,6 +132,19 @@ def _as_answers(options: Any) -> str:
     """The options as the answers file writes them: ``port=8080, node-version=22``."""
     return ", ".join(f"{name.replace('_', '-')}={value}" for name, value in options.recorded().items()) \
         or "dockgen's defaults"
+
+
+def _echo_diff(text: str) -> None:
+    """A unified diff on stdout, coloured on a terminal (see conventions.colour_on)."""
+    typer.echo(paint_diff(text), nl=False, color=True if colour_on() else None)
+
+
+def _why(built: Any) -> None:
+    """--verbose: the decisions behind the files (what `dockgen plan` shows), on stderr."""
+    if verbose():
+        detail(f"why (template {built.template}):")
+        for d in built.decisions:
+            detail(f"  {d.topic}: {d.choice} ({d.why})")
 
 
 def _notices(notices: Any) -> None:
@@ -229,6 +244,7 @@ def init(
     settled = (WriteStatus.IDENTICAL, WriteStatus.KEEP)  # KEEP: your edits, kept by update --write
     drift = check and any(o.status not in settled for o in outcomes)
     answers = done.answers
+    _why(built)
     if json_out:
         emit_json({
             "files": [{"path": o.path, "status": o.status.value, "written": o.written, "backup": o.backup}
@@ -255,7 +271,7 @@ def init(
             typer.echo(f"{verb:<16}{shown}{o.path}" + (f"  (old file kept as {o.backup})" if o.backup else "")
                        + ("  (your edits, kept by `dockgen update --write`)" if o.status is WriteStatus.KEEP else ""))
             if diff and o.diff and o.status not in settled:
-                typer.echo(o.diff, nl=False)
+                _echo_diff(o.diff)
         if answers is not None and answers.written:
             recorded = _as_answers(done.options)
             typer.echo(f"{'recorded':<16}{shown}{answers.path}  ({recorded})")
@@ -319,6 +335,7 @@ def update(
     path = _app_path(path, app_)
     opts = _options(template, node_version, port, python_version, language, template_dir, path, allow_list)
     result = api.update(path, opts, write=write_)
+    _why(result.plan)
     if json_out:
         emit_json({
             "write": write_,
@@ -342,7 +359,7 @@ def update(
             verb = f.status if final else f"would {f.status}"
             typer.echo(f"{verb:<16}{f.path}" + (f"  ({f.reason})" if f.reason and f.status != "identical" else ""))
             if f.diff:
-                typer.echo(f.diff, nl=False)
+                _echo_diff(f.diff)
         if result.answers_written:
             typer.echo(f"{'recorded':<16}{result.answers_file}  ({_as_answers(result.options)})")
         for warning in result.warnings:
@@ -402,7 +419,7 @@ def context(
         sys.stderr.write("\r\033[K")
     if list_files:
         end = b"\0" if null else b"\n"
-        out = sys.stdout.buffer
+        out = product().buffer
         for p in report.walk.listing or []:
             if p.endswith("/") and not dirs:
                 continue
@@ -428,7 +445,7 @@ def context(
     if json_out:
         emit_json(data)
     elif suggestion is not None:
-        typer.echo(suggestion.text, nl=False)
+        typer.echo(suggestion.text, nl=False, file=product())
         typer.echo(f"context: {human(suggestion.before_bytes)} in {suggestion.before_files:,} files now, "
                    f"{human(suggestion.after_bytes)} in {suggestion.after_files:,} with this .dockerignore",
                    err=True)
@@ -598,7 +615,7 @@ def migrate(
                     typer.echo(f"{o.status.value:<16}{o.path}" + (f"  (old file kept as {o.backup})" if o.backup
                                                                    else ""))
         elif not check:
-            typer.echo("\n" + (result.diff or "the v2 is identical\n"), nl=False)
+            _echo_diff("\n" + (result.diff or "the v2 is identical\n"))
     if check:
         level = SEVERITIES.index(fail_on)
         worst = [f for f in result.findings if SEVERITIES.index(f.severity) >= level]
@@ -686,7 +703,7 @@ def check_cmd(
         for n in result.notes:
             typer.echo(f"  note: {n}")
         if result.diff:
-            typer.echo(result.diff, nl=False)
+            _echo_diff(result.diff)
     if result.status != "current":
         raise DockgenError(f"{file} is {result.status}: " + "; ".join(result.reasons[:3]),
                            "`dockgen update --write` brings it up to date and keeps hand edits; `dockgen init "
@@ -735,7 +752,7 @@ def templates(
         if json_out:
             emit_json({"format": "markdown", "markdown": reference()})
         else:
-            typer.echo(reference(), nl=False)
+            typer.echo(reference(), nl=False, file=product())
         return
     found = listing(directory)
     if json_out:
@@ -920,3 +937,19 @@ def _member_context(path: Path, app: Path | None, file: Path | None) -> tuple[Pa
         return path, file
     root = Path(os.path.relpath(found[0], Path.cwd())) if not path.is_absolute() else found[0]
     return root, path / "Dockerfile"
+
+
+@app.command(epilog="Example: dockgen completion bash > ~/.local/share/bash-completion/completions/dockgen")
+def completion(
+    shell: Annotated[str | None, typer.Argument(help="bash, zsh, fish or powershell (default: the one $SHELL "
+                                                     "names).", show_default=False)] = None,
+) -> None:
+    """Print the shell completion script: TAB then completes commands, options and their values.
+
+    bash: dockgen completion bash > ~/.local/share/bash-completion/completions/dockgen
+    zsh: dockgen completion zsh > "${fpath[1]}/_dockgen"; fish: dockgen completion fish >
+    ~/.config/fish/completions/dockgen.fish. Same as `dockgen --show-completion SHELL`.
+    """
+    from .completion import script
+
+    product().write(script(shell))
