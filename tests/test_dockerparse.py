@@ -153,6 +153,7 @@ CASES = [
     "FROM a\n" + "RUN " + "x" * 65_531 + "\n", "FROM a\n" + "RUN " + "x" * 65_532 + "\n",
     "FROM a\nRUN " + "x" * 65_531, "FROM a\nRUN " + "x" * 65_532, "RUN " + "x" * 70_000 + "\n",
     "FROM a\n" + "[" * 5000 + "\n", "FROM a\nCMD " + "[" * 5000 + "\n",
+    "FROM a\\\n\\\n", "FROM \u0130\nENTRYPO\u0130NT x\nHEALTHCHEC\u212a CMD y\n",
 ]
 
 
@@ -286,8 +287,13 @@ def test_text_the_go_binding_cannot_take_is_read_in_python() -> None:
     surrogate) are read by the Python parser, as Docker reads the file's bytes."""
     (c,) = dockerparse.parse_string("FROM a\0b\n")
     assert c.value == ("a\0b",)
+    assert [c.value for c in dockerparse.parse_string("FROM a\0EOF\nRUN b")] == [("a\0EOF",), ("b",)]
     (c,) = dockerparse.parse_string("FROM caf\udce9\n")
     assert c.value == ("caf\udce9",)
+    # Go's byte-wise split cuts U+00A0 in two: the Go binding raises UnicodeDecodeError; the bytes are kept
+    assert dockerparse.backend() == "go"
+    (c,) = dockerparse.parse_string("FROM a\nHEALTHCHECK CMD\u00a0x\n")[1:]
+    assert c.value == ("CMD\udcc2", "x")
 
 
 # -- the commands with the Go parser missing (a machine without its wheel) ------------------------------------

@@ -188,10 +188,9 @@ def _lower(s: str) -> str:  # strings.ToLower, for looking up instruction names
 class _Lines:
     def __init__(self, text: str) -> None:
         self._lines = text.split("\n")
-        if self._lines[-1] == "":
+        self._ended = self._lines[-1] == ""  # the text ends with a newline: no last line without one
+        if self._ended:
             self._lines.pop()
-        else:
-            self._lines[-1] += "\0EOF"  # marks the last line as having no newline
         self._i = 0
         self.too_long = False
 
@@ -200,8 +199,9 @@ class _Lines:
             return None
         line = self._lines[self._i]
         self._i += 1
-        last = line.endswith("\0EOF")
-        line = line[:-4] if last else line + "\n"
+        last = self._i == len(self._lines) and not self._ended
+        if not last:
+            line += "\n"
         size = len(_bytes(line))
         if size > MAX_TOKEN or (last and size >= MAX_TOKEN):
             self.too_long = True
