@@ -139,15 +139,15 @@ def write(c: Any, escape: str) -> str:
 def checked(line: str, intended: tuple[Any, ...]) -> str:
     """``line`` when Docker's parser reads it as one instruction meaning ``intended`` (words processed
     with ``\\``, the v2's escape character), fit for the v2; NotCarried otherwise."""
-    import dockerfile
+    from . import dockerparse
 
     if any(not (ch.isprintable() or ch == "\t") for ch in line):
         raise NotCarried("it holds a control or invisible character, which the v2 cannot hold on one line")
     if len(line) > MAX_LINE:
         raise NotCarried(f"it is {len(line):,} characters long")
     try:
-        parsed = dockerfile.parse_string(f"FROM scratch\n{line}\n")
-    except dockerfile.GoParseError as exc:
+        parsed = dockerparse.parse_string(f"FROM scratch\n{line}\n")
+    except dockerparse.ParseError as exc:
         raise NotCarried(f"written back, Docker's parser rejects it ({exc})") from exc
     try:
         same = len(parsed) == 2 and meaning(parsed[1], "\\") == intended
@@ -308,30 +308,30 @@ def verify(v2: str, dockerfile: str, *, ports: Sequence[Word], entrypoint: Seque
            carried: Sequence[str]) -> None:
     """A DockgenError unless Docker's parser reads the v2 with a non-root USER in its final stage, the
     carried ENTRYPOINT, every port the old file exposed, and each carried instruction as one instruction."""
-    import dockerfile as parser
+    from . import dockerparse as parser
 
     try:
         commands = parser.parse_string(v2)
-    except parser.GoParseError as exc:
+    except parser.ParseError as exc:
         raise DockgenError(f"the v2 of {dockerfile} does not parse ({exc})", BUG_HINT) from exc
-    starts = [i for i, c in enumerate(commands) if c.cmd.upper() == "FROM"]
+    starts = [i for i, c in enumerate(commands) if (c.cmd or "").upper() == "FROM"]
     if not starts:
         raise DockgenError(f"the v2 of {dockerfile} has no FROM", BUG_HINT)
     final = commands[starts[-1] + 1:]
-    users = [c for c in final if c.cmd.upper() == "USER"]
+    users = [c for c in final if (c.cmd or "").upper() == "USER"]
     who = literal(lex(" ".join(users[-1].value))) if users else None
     if who is None or who.split(":")[0] in ("", "root", "0"):
         raise DockgenError(f"the v2 of {dockerfile} would run as root (its runtime stage sets "
                            f"{'no USER' if not users else 'USER ' + ' '.join(users[-1].value)})", BUG_HINT)
-    entries = [c for c in final if c.cmd.upper() == "ENTRYPOINT"]
+    entries = [c for c in final if (c.cmd or "").upper() == "ENTRYPOINT"]
     if entrypoint and not (entries and entries[-1].json and list(entries[-1].value[-len(entrypoint):])
                            == list(entrypoint)):
         raise DockgenError(f"the v2 of {dockerfile} would lose the ENTRYPOINT {' '.join(entrypoint)}", BUG_HINT)
-    exposed = {port_key(lex(v)) for c in final if c.cmd.upper() == "EXPOSE" for v in c.value}
+    exposed = {port_key(lex(v)) for c in final if (c.cmd or "").upper() == "EXPOSE" for v in c.value}
     lost = [shown(w) for w in ports if port_key(w) not in exposed]
     if lost:
         raise DockgenError(f"the v2 of {dockerfile} would not expose {', '.join(lost)}", BUG_HINT)
-    originals = [c.original.strip() for c in final]
+    originals = [(c.original or "").strip() for c in final]
     for line in carried:
         if line.strip() not in originals:
             raise DockgenError(f"the v2 of {dockerfile} lost the carried `{line[:80]}`", BUG_HINT)

@@ -110,6 +110,8 @@ def _dac_override() -> bool:
                     return int(line.split()[1], 16) & 0b110 == 0b110
     except OSError:
         pass
+    if not hasattr(os, "geteuid"):  # Windows: no POSIX permission bits to check (ACLs are not looked at)
+        return True
     return os.geteuid() == 0
 
 
@@ -149,6 +151,16 @@ def _is_transient(rel: str, name: str) -> bool:
         name == "lock" and (rel == ".dockgen/lock" or rel.endswith("/.dockgen/lock")))
 
 
+# fstatat relative to a directory's descriptor where the platform has it; by path elsewhere (Windows)
+_FD_WALK = hasattr(os, "O_DIRECTORY") and os.stat in os.supports_dir_fd and os.scandir in os.supports_fd
+
+
+def _listable(path: str) -> int | None:
+    """No descriptor (the walk goes by path), after raising what opening the directory would."""
+    os.scandir(path).close()
+    return None
+
+
 def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_ignored: bool = False,
          listing: bool = False, top: int = 10, dir_depth: int = 3,
          progress: Callable[[int], None] | None = None, find_secrets: bool = False,
@@ -176,8 +188,9 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
         rel_dir, depth, inherited, sent_dir, owner = stack.pop()
         prefix = rel_dir + "/" if rel_dir else ""
         where = secret_scan.place(rel_dir) if find_secrets else secret_scan.ROOT
+        here = os.path.join(real, rel_dir) if rel_dir else real
         try:
-            fd = os.open(os.path.join(real, rel_dir) if rel_dir else real, os.O_RDONLY | os.O_DIRECTORY)
+            fd = os.open(here, os.O_RDONLY | os.O_DIRECTORY) if _FD_WALK else _listable(here)
         except PermissionError:
             problem = Problem(path=rel_dir or ".", message="permission denied: the engine cannot read this directory")
             (result.problems if sent_dir else result.warnings).append(problem)
@@ -188,7 +201,7 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
             continue
         dir_sent = dir_ignored = dir_files = dir_sent_files = dir_ignored_files = 0
         try:
-            with os.scandir(fd) as it:
+            with os.scandir(here if fd is None else fd) as it:
                 entries = list(it)
             for entry in entries:
                 name = entry.name
@@ -196,7 +209,8 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
                 if skip and (rel in skip or _is_backup(rel, skip) or _is_transient(rel, name)):
                     continue
                 try:
-                    st = os.stat(name, dir_fd=fd, follow_symlinks=False)
+                    st = (os.stat(name, dir_fd=fd, follow_symlinks=False) if fd is not None
+                          else os.stat(os.path.join(here, name), follow_symlinks=False))
                 except OSError as exc:
                     result.warnings.append(Problem(path=rel, message=f"cannot stat: {exc.strerror}"))
                     continue
@@ -263,7 +277,8 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
                     if len(heap) == top:
                         floor = heap[0][0]
         finally:
-            os.close(fd)
+            if fd is not None:
+                os.close(fd)
         if progress is not None:
             seen += len(entries)
             if seen >= next_report:

@@ -67,11 +67,11 @@ def _expand(text: str, args: dict[str, str]) -> tuple[str, bool]:
 def parse(text: str, hint: str = "fix the Dockerfile syntax (docker build reports the same)") -> list[Any]:
     """The instructions of ``text``, read by Docker's own parser; a DockerfileError where it fails, or
     where it reads an instruction with no name (an escape character alone on a line)."""
-    import dockerfile
+    from . import dockerparse
 
     try:
-        commands = list(dockerfile.parse_string(text))
-    except dockerfile.GoParseError as exc:
+        commands = list(dockerparse.parse_string(text))
+    except dockerparse.ParseError as exc:
         raise DockerfileError(f"Dockerfile: {exc}", hint) from exc
     for c in commands:
         if not c.cmd:

@@ -31,7 +31,7 @@ def escape_of(text: str) -> str:
     """The escape character Docker reads ``text`` with (``\\`` unless an ``# escape=`` directive
     says otherwise), asked of Docker's own parser: the file's leading comment lines followed by a line
     that ends in a backtick, which continues onto the next line only when the backtick escapes."""
-    import dockerfile
+    from . import dockerparse
 
     head: list[str] = []
     for line in text.split("\n"):
@@ -40,10 +40,10 @@ def escape_of(text: str) -> str:
             break
         head.append(line)
     try:
-        commands = dockerfile.parse_string("\n".join([*head, *_PROBE]) + "\n")
-    except dockerfile.GoParseError:
+        commands = dockerparse.parse_string("\n".join([*head, *_PROBE]) + "\n")
+    except dockerparse.ParseError:
         return "\\"  # the file's own parse reports the directive's error
-    return "`" if sum(c.cmd.upper() == "LABEL" for c in commands) == 1 else "\\"
+    return "`" if sum((c.cmd or "").upper() == "LABEL" for c in commands) == 1 else "\\"
 
 
 def lex(raw: str, escape: str = "\\") -> Word:

@@ -28,11 +28,18 @@ the next commit into the same directory removes those of runs that are gone. Eac
 old one or the new one; a kill between two renames (a few system calls) can leave some of a
 command's files new and the others old.
 
-A command that writes holds ``.dockgen/lock`` in the app's directory (``fcntl.flock``), from before it
+A command that writes holds ``.dockgen/lock`` in the app's directory (``fcntl.flock``; on Windows
+``msvcrt.locking`` of its first byte), from before it
 reads the repository until its files are written: a second dockgen waits up to ``LOCK_WAIT`` seconds,
 then fails. The lock file, and .dockgen when it was made for it, are removed when the command ends.
 Where .dockgen cannot hold it (a file, a link leading outside the app, a read-only directory), the
 app's directory itself is locked. Dry runs (and --check) take no lock and create nothing.
+
+Where the platform lacks a POSIX call (Windows): files are opened without O_NOFOLLOW/O_OPEN_FLAGS (and in
+binary mode), owners are not set (no fchown), modes are set by path (no fchmod), directories are not
+fsync'd (no O_DIRECTORY: Windows cannot open a directory, and NTFS journals the renames), a temp file's
+pid is not probed (os.kill would end that process: only a day-old temp file of another run is removed),
+and the app's directory itself cannot be locked (a clear error where .dockgen cannot hold the lock).
 """
 
 from __future__ import annotations
@@ -40,13 +47,14 @@ from __future__ import annotations
 import contextlib
 import difflib
 import errno
-import fcntl
 import os
 import re
 import stat
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 from .errors import DockgenError
 from .model import RenderedFile, WriteOutcome, WriteStatus
@@ -58,6 +66,22 @@ LOCK_WAIT = 10.0  # seconds a write waits for another dockgen writing in the sam
 _TEMP = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]+)-[0-9a-f]{8}" + re.escape(TEMP_SUFFIX) + r"\Z", re.DOTALL)
 _OLD_TEMP = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX) + r"\Z", re.DOTALL)  # dockgen <= 0.1 (mkstemp)
 _STALE = 24 * 3600.0  # a temp file this old is removed even when its pid is alive (reused by another process)
+
+
+def _optional(name: str) -> ModuleType | None:
+    try:
+        return __import__(name)
+    except ImportError:
+        return None
+
+
+fcntl = _optional("fcntl")  # POSIX
+msvcrt = _optional("msvcrt")  # Windows
+_WINDOWS = sys.platform == "win32"
+# flags os.open takes where the platform has them (Windows has neither O_NOFOLLOW nor O_OPEN_FLAGS, and
+# opens in text mode unless told O_BINARY)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_OPEN_FLAGS = getattr(os, "O_OPEN_FLAGS", 0) | getattr(os, "O_NOINHERIT", 0) | getattr(os, "O_BINARY", 0)
 # link() errors that mean "no hard links here": a copy stands in for the link
 _NO_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.ENOSYS, errno.EXDEV})
 
@@ -213,20 +237,23 @@ def _create(path: Path, data: bytes, *, mode: int | None = None, owner: tuple[in
     """A new file at ``path`` (O_EXCL: FileExistsError when the name is taken) holding ``data``, with
     ``mode`` (None: 0o666 less the umask) and ``owner`` (when the writer may give it), fsync'd. On any
     failure the file is removed again."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _OPEN_FLAGS,
                  0o666 if mode is None else 0o600)
     try:
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
-            if owner is not None:
+            if owner is not None and hasattr(os, "fchown"):
                 now = os.fstat(fd)
                 if (now.st_uid, now.st_gid) != owner:
                     with contextlib.suppress(PermissionError):  # not root: the file becomes the writer's
                         os.fchown(fd, *owner)
             if mode is not None:
-                os.fchmod(fd, mode)
+                if hasattr(os, "fchmod"):
+                    os.fchmod(fd, mode)
+                else:
+                    os.chmod(path, mode)
             os.fsync(fd)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -298,6 +325,8 @@ def atomic_write(target: Path, content: str | bytes, *, mode: int | None = None,
 
 
 def _alive(pid: int) -> bool:
+    if _WINDOWS:  # os.kill(pid, 0) terminates the process there: take it for alive
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -360,8 +389,11 @@ def _holds_lock(directory: Path, home: Path) -> bool:
 
 
 def _directory_lock(directory: Path) -> _Lock:
+    if not hasattr(os, "O_DIRECTORY") or fcntl is None:  # Windows: a directory cannot be opened nor locked
+        raise DockgenError(f"{directory}: dockgen cannot make .dockgen/lock there to take its lock",
+                           "make the directory writable (or remove a .dockgen that is not a directory)")
     try:
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | _OPEN_FLAGS)
     except OSError as exc:
         raise DockgenError(f"{directory}: cannot open it to take dockgen's lock ({exc.strerror})",
                            "check the directory's permissions") from exc
@@ -384,7 +416,7 @@ def _open_lock(directory: Path) -> _Lock | None:
         return _directory_lock(directory)
     path = home / LOCK_FILE
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | _OPEN_FLAGS, 0o644)
     except FileNotFoundError:
         return None
     except OSError:
@@ -398,8 +430,12 @@ def _open_lock(directory: Path) -> _Lock | None:
 def _release(lock: _Lock, *, unlink: bool) -> None:
     """Close the lock; its holder (``unlink``) removes the file first, and .dockgen when it made it and
     it stayed empty. A waiter that opened the removed file sees it is gone once it has the lock."""
-    if unlink and lock.path is not None:
+    if fcntl is None and msvcrt is not None:  # Windows unlocks a closed file's range "eventually": now
         with contextlib.suppress(OSError):
+            os.lseek(lock.fd, 0, os.SEEK_SET)
+            msvcrt.locking(lock.fd, msvcrt.LK_UNLCK, 1)
+    if unlink and lock.path is not None:
+        with contextlib.suppress(OSError):  # Windows cannot remove an open file: it stays, and is reused
             os.unlink(lock.path)
     with contextlib.suppress(OSError):
         os.close(lock.fd)
@@ -417,14 +453,34 @@ def _same_file(fd: int, path: Path) -> bool:
     return (st.st_dev, st.st_ino) == (now.st_dev, now.st_ino)
 
 
+def _try_lock(fd: int) -> None:
+    """Lock ``fd`` exclusively at once, or BlockingIOError: flock() on POSIX, msvcrt.locking of the first
+    byte on Windows (which answers EACCES, or EDEADLOCK, while another process holds it)."""
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    if msvcrt is None:
+        raise OSError(errno.ENOTSUP, "no file locking on this platform (neither fcntl nor msvcrt)")
+    os.lseek(fd, 0, os.SEEK_SET)
+    try:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EDEADLK, getattr(errno, "EDEADLOCK", errno.EDEADLK)):
+            raise BlockingIOError(errno.EAGAIN, "locked by another process") from exc
+        raise
+
+
 def _take_lock(directory: Path, wait: float) -> _Lock:
+    if fcntl is None and msvcrt is None:  # refused before .dockgen/lock is made
+        raise DockgenError(f"{directory}: cannot take dockgen's lock (this platform has neither fcntl nor msvcrt)",
+                           "run dockgen on Linux, macOS or Windows; nothing was written")
     deadline = time.monotonic() + wait
     for _ in range(100_000):
         lock = _open_lock(directory)
         if lock is None:
             continue
         try:
-            fcntl.flock(lock.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _try_lock(lock.fd)
         except BlockingIOError:
             _release(lock, unlink=False)
             if time.monotonic() >= deadline:
@@ -437,7 +493,7 @@ def _take_lock(directory: Path, wait: float) -> _Lock:
         except OSError as exc:
             _release(lock, unlink=False)
             raise DockgenError(f"{directory}: cannot take dockgen's lock ({exc.strerror})",
-                               "the file system does not support flock(); run dockgen on a local copy") from exc
+                               "the file system does not support file locks; run dockgen on a local copy") from exc
         if lock.path is None or _same_file(lock.fd, lock.path):
             return lock
         _release(lock, unlink=False)  # the holder removed the file we waited on: lock the new one
@@ -632,9 +688,11 @@ class Transaction:
         dirs = dict.fromkeys([*(op.real.parent for op in self._ops),
                               *(op.bak.parent for op in self._ops if op.bak is not None),
                               *(d.parent for d in self._made)])
+        if not hasattr(os, "O_DIRECTORY"):  # Windows: a directory cannot be opened (NTFS journals renames)
+            return
         for d in dirs:
             self._doing = (self._shown(d), "cannot sync the directory")
-            fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY | _OPEN_FLAGS)
             try:
                 os.fsync(fd)
             except OSError as exc:
