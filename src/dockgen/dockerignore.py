@@ -1,26 +1,39 @@
 """.dockerignore exactly as the engine applies it: reading, cleaning, validating and matching.
 
-Reference: Docker 20.10 with BuildKit (the CLI reads the ignore file and its fsutil walker sends the
-context), the engine dockgen is verified against (tests/e2e/test_dockerignore_engine.py builds
-``FROM scratch`` + ``COPY . /ctx/`` contexts and compares every path). The rules, from its
-sources (docker/docker builder/dockerignore, pkg/fileutils; tonistiigi/fsutil):
+Two engines, both verified against the real one (tests/e2e/test_dockerignore_engine.py builds
+``FROM scratch`` + ``COPY . /ctx/`` contexts on each and compares every path; the answers are recorded in
+fixtures/dockerignore/engine-<engine>.json):
 
-* **Reading**: lines split on ``\\n`` (a trailing ``\\r`` dropped), a UTF-8 BOM dropped from the
+* ``buildkit`` (the default): Docker 23+ building through buildx (Docker 26.1.5 + buildx 0.13.1 here):
+  the client's moby/patternmatcher and tonistiigi/fsutil walker;
+* ``legacy``: Docker 20.10's client with BuildKit (docker/docker pkg/fileutils, the fsutil of then).
+
+The rules, from their sources:
+
+* **Reading** (both): lines split on ``\\n`` (a trailing ``\\r`` dropped), a UTF-8 BOM dropped from the
   first line, a line whose *first character* is ``#`` is a comment, then whitespace is trimmed,
   ``!`` is split off (and the rest trimmed again), the pattern is cleaned like Go's
   ``filepath.Clean`` (``./``, ``//``, ``..``, trailing ``/``) and one leading ``/`` removed. A lone
   ``!`` is an error (``illegal exclusion pattern: "!"``), so is a pattern ``filepath.Match``
   rejects (``syntax error in pattern``: ``[``, ``[]``, ``[a-]``, a trailing ``\\``).
 * **Pattern to regexp**: ``*`` is ``[^/]*``, ``?`` is ``[^/]``, ``**`` is ``(.*/)?`` (``.*`` at
-  the end), ``\\x`` escapes ``x``, ``.`` and ``$`` are literal, everything else keeps its Go
-  regexp meaning (so ``a+b`` matches ``aab`` and ``c++`` fails the build: see goregex.py).
-  Anchored at both ends, case-sensitive.
+  the end), ``\\x`` escapes ``x``. legacy escapes only ``.`` and ``$``, everything else keeps its Go
+  regexp meaning (``a+b`` matches ``aab``, ``c++`` fails the build at once: see goregex.py);
+  buildkit quotes ``. + ( ) | { } $`` (``^`` keeps its meaning) and matches a pattern with no wildcard
+  or escape literally, ``x/**`` as a prefix and ``**rest`` (nothing else special) as a *suffix*:
+  ``**file`` matches ``Dockerfile``. Its regexps compile when first used: a bad one (``[z-a]``) fails
+  the build only if a path is matched against it. Anchored at both ends, case-sensitive.
 * **Matching a path**: every pattern in order, the last one that matches wins (``!`` re-includes).
-  A pattern also matches a path when it matches the path's ancestor *at the pattern's own depth*
-  (``a/b`` excludes ``a/b/c/d``; ``**/bar`` only looks at the ancestor two levels down, so with an
-  exception that forces the walk, ``x/y/bar/f`` stays in: an engine quirk, reproduced).
-* **Walking** (context.py): an excluded directory is skipped unless some exception pattern starts
-  with ``<dir>/`` literally; then the directory itself is sent and the walk goes on inside it.
+  legacy: a pattern also matches a path when it matches the path's ancestor *at the pattern's own
+  depth* (``**/bar`` only looks at the ancestor two levels down, so with an exception that forces the
+  walk, ``x/y/bar/f`` stays in). buildkit: a pattern that held for the parent directory holds (every
+  ancestor counts), but a pattern that cannot change the answer is not tried and so not passed
+  down (``step``: ``foo``, ``!foo/bar``, ``foo`` sends ``foo/bar/x``). Both quirks reproduced.
+* **Walking** (context.py): an excluded directory is skipped unless an exception may reach inside.
+  legacy: an exception starts with ``<dir>/`` literally; the directory itself is sent and walked.
+  buildkit: the same test without the exception's trailing ``/**`` or ``/*``, or any exception with
+  a wildcard (then every excluded directory is walked); the directory is sent only if something
+  below it is.
 """
 
 from __future__ import annotations
@@ -204,7 +217,7 @@ def check_engine(value: object, where: str = "--engine") -> Engine:
     if isinstance(value, str) and value.strip().lower() in ENGINES:
         return cast(Engine, value.strip().lower())
     raise DockgenError(f"{where}: {value!r} is not an engine dockgen knows",
-                       f'use "buildkit" (Docker 23+ with buildx, the default) or "legacy" (Docker 20.10)')
+                       'use "buildkit" (Docker 23+ with buildx, the default) or "legacy" (Docker 20.10)')
 
 
 # -- one pattern -----------------------------------------------------------------------------------------
@@ -281,7 +294,8 @@ class DockerIgnorePattern(pathspec.Pattern):
 
     __slots__ = ("cleaned", "depth", "engine", "error", "exclusion", "kind", "line", "literal", "regex", "text")
 
-    def __init__(self, text: str, line: int = 0, engine: Engine = DEFAULT_ENGINE, source: str = ".dockerignore") -> None:
+    def __init__(self, text: str, line: int = 0, engine: Engine = DEFAULT_ENGINE,
+                 source: str = ".dockerignore") -> None:
         exclusion = text.startswith("!")
         body = text[1:] if exclusion else text
         super().__init__(include=not exclusion)
