@@ -2,10 +2,12 @@
 
 Sources: Docker's documentation examples, moby/patternmatcher's test tables (their semantics
 applied to a context), hand-written edge cases (cleaning, escapes, regexp metacharacters, `!`
-re-inclusion under excluded directories, Dockerfile/.dockerignore themselves), and randomized
-cases from a fixed seed. tests/e2e/test_dockerignore_engine.py builds each with the engine
-(`FROM scratch` + `COPY . /ctx/`) and compares every path with dockgen's walker; the results are
-recorded in fixtures/dockerignore/engine.json so the comparison also runs without an engine.
+re-inclusion under excluded directories, Dockerfile/.dockerignore themselves), the cases where the
+modern engine (Docker 23+ with buildx) differs from Docker 20.10, and randomized cases from a fixed
+seed. tests/e2e/test_dockerignore_engine.py builds each with both engines (`FROM scratch` +
+`COPY . /ctx/`) and compares every path with dockgen's walker under the same engine setting; the
+results are recorded in fixtures/dockerignore/engine-{buildkit,legacy}.json so the comparison also
+runs without an engine.
 """
 
 from __future__ import annotations
@@ -74,6 +76,23 @@ EDGE = [
     "a/b\n!a/b/c\n", "a\n!a/b\n!a/b/c\na/b/c\n", "**/a\n", "a/**\n!a/e\n", "*/*\n!*/*/*\n",
 ]
 
+MODERN = [  # where Docker 23+ with buildx (moby/patternmatcher + fsutil) differs from Docker 20.10
+    # regexp metacharacters are literal (quoted), ^ is not; a pattern starting with ** and nothing else
+    # special matches any path *ending* in the rest (**file: Dockerfile, .hidden/file)
+    "a+b\n!a+b\n", "c++\n", "c++/x\n", "**/a+b\n", "**a{2}\n", "a+**\n", "(x|y)\n!(x|y)\n", "a{2}\nxf|yf\n",
+    "*\n!a+b\n!(x|y)\n", "**.md\n", "**.js\n!src/**\n", "**file\n!Dockerfile\n", "*\n!**file\n", "*\n!^a\n",
+    "^a*\n", "[z-a]\n", "*\n[z-a]\n", "src\n!src/[z-a]\n", "a\\+b\n",
+    # exceptions with a wildcard walk into every excluded directory; one sent only if something below is
+    "*\n!**/*.md\n", "docs\n!docs/**/*.md\n", "*\n!*.md\n", "*\n!**/*.md\ndocs/api\n", "**\n!src/**/*.js\n",
+    "*\n!docs/api/v1/ref.md\n", "node_modules\n!node_modules/left-pad/index.js\n", ".git\n!.git/HEAD\n",
+    "*\n!src/lib/*\n", "*\n!src/lib/**\n", "src/**\n!src/lib/**\n", "a/**\n!a/b/**\n", "*\n!*/f*\n",
+    "**/*.md\n!README.md\n", "docs\n!docs/api\n", "temp\n!temp/b/*\n", "other\n!**/a\n",
+    # every ancestor counts, but a line that cannot change the answer is not tried (and not passed down)
+    "**/bar\n!x/y/bar/keep\n", "**/b\n!a/b/c\n", "foo\n!foo/bar\nfoo\n", "foo\n!foo/bar\nfoo/bar\n",
+    "x\n!x/y\nx/y/bar\n", "*/y\n!x/y/bar/keep\n", "x/*\n!x/y/bar\n", "**/y\n!x/y/bar/keep\n**/bar\n",
+    "src/lib\n!src/lib/deep\nsrc\n!src/lib/deep/er\n",
+]
+
 ERRORS = ["!\n", "[\n", "a[\n", "[]\n", "[a-]\n", "trailing\\\n", "c++\n", "a(b\n", "a)b\n", "src\n!\n"]
 
 ALPHABET = ["a", "b", "src", "lib", "x", "temp", "*", "**", "?", ".", "/", "\\*", "[a-c]", "[!a]", "!", ".txt", ".js",
@@ -104,6 +123,7 @@ def all_cases(random_count: int = 150, seed: int = 20261129) -> list[Case]:
     cases += [Case(name=f"pm-{i}", ignore=p + "\n") for i, p in enumerate(PATTERNMATCHER)]
     cases += [Case(name=f"pm-not-{i}", ignore="*\n!" + p + "\n") for i, p in enumerate(PATTERNMATCHER)]
     cases += [Case(name=f"edge-{i}", ignore=t) for i, t in enumerate(EDGE)]
+    cases += [Case(name=f"modern-{i}", ignore=t) for i, t in enumerate(MODERN)]
     cases += [Case(name=f"error-{i}", ignore=t) for i, t in enumerate(ERRORS)]
     cases += random_cases(random_count, seed)
     return cases

@@ -3,7 +3,9 @@
 
 Where: ``[tool.dockgen]`` of pyproject.toml for a Python app that has one, ``.dockgen.toml`` (top-level
 keys) otherwise; an existing ``.dockgen.toml`` wins. Keys are the option names in kebab-case
-(``node-version``, ``template-dir``...) plus ``dockgen-version``, the dockgen that recorded them.
+(``node-version``, ``template-dir``...) plus ``dockgen-version``, the dockgen that recorded them, and
+``engine`` (``"buildkit"``, the default, or ``"legacy"``: the engine whose .dockerignore semantics
+`dockgen context` measures; written by hand, never by dockgen).
 
 Precedence, for every option on its own: a flag on the command line (a keyword of the API) > the
 recorded answer > what dockgen decides from the repository (.nvmrc, requires-python...) and its defaults.
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, reading
+from .dockerignore import DEFAULT_ENGINE, Engine, check_engine
 from .errors import DockgenError
 from .model import Language, RenderedFile
 from .plan import Options
@@ -29,6 +32,7 @@ ANSWERS_FILE = ".dockgen.toml"
 PYPROJECT = "pyproject.toml"
 RENDERED_DIR = ".dockgen/rendered"
 VERSION_KEY = "dockgen-version"
+ENGINE_KEY = "engine"  # which engine's .dockerignore semantics `dockgen context` measures: buildkit (default), legacy
 HEADER = ("dockgen's recorded answers: `dockgen init` and `dockgen update` render with them;",
           "a flag on the command line wins over an answer. .dockgen/rendered/ holds the files as",
           "dockgen last rendered them (the base of `dockgen update`'s merge). Commit both.")
@@ -45,6 +49,7 @@ class Answers(Record):
     options: Options
     version: str | None  # the dockgen that recorded them
     file: str | None  # ".dockgen.toml" or "pyproject.toml"; None when nothing is recorded
+    engine: str | None = None  # the `engine` key, checked ("buildkit" or "legacy")
 
 
 def _load(path: Path, rel: str) -> dict[str, Any]:
@@ -107,18 +112,35 @@ def read_answers(root: str | os.PathLike[str]) -> Answers:
     where = rel if rel == ANSWERS_FILE else f"{rel} [tool.dockgen]"
     values: dict[str, object] = {}
     version = None
+    engine = None
     for key, value in table.items():
         if key == VERSION_KEY:
             version = str(value)
+        elif key == ENGINE_KEY:
+            engine = check_engine(value, f"{where}: {ENGINE_KEY}")
         elif key in KEYS:
             values[KEYS[key]] = _value(KEYS[key], value, where)
         else:
             import difflib
 
-            close = difflib.get_close_matches(key, [*KEYS, VERSION_KEY], n=1)
+            close = difflib.get_close_matches(key, [*KEYS, VERSION_KEY, ENGINE_KEY], n=1)
             raise DockgenError(f"{where}: unknown key {key!r}",
                                f"did you mean {close[0]!r}?" if close else f"keys: {', '.join([*KEYS, VERSION_KEY])}")
-    return Answers(options=Options(**values), version=version, file=rel)  # type: ignore[arg-type]
+    return Answers(options=Options(**values), version=version, file=rel, engine=engine)  # type: ignore[arg-type]
+
+
+def recorded_engine(root: str | os.PathLike[str]) -> Engine:
+    """The engine recorded for the app at ``root`` (``engine = "legacy"`` in .dockgen.toml or [tool.dockgen]),
+    else the default. Only that key is read: a context is measured even when other answers are broken,
+    but an engine dockgen does not know is an error."""
+    try:
+        found = _table(Path(root))
+    except DockgenError:
+        return DEFAULT_ENGINE
+    if found is None or ENGINE_KEY not in found[0]:
+        return DEFAULT_ENGINE
+    where = found[1] if found[1] == ANSWERS_FILE else f"{found[1]} [tool.dockgen]"
+    return check_engine(found[0][ENGINE_KEY], f"{where}: {ENGINE_KEY}")
 
 
 def _older(recorded: str, version: str) -> bool:

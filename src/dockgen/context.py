@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import secrets as secret_scan
-from .dockerignore import DockerIgnore, DockerIgnorePattern
+from .dockerignore import DEFAULT_ENGINE, DockerIgnore, DockerIgnorePattern, Engine, step, without_trailing_glob
 from .errors import DockgenError
 from .secrets import Secret
 
@@ -55,24 +55,47 @@ class Walk:
 
 
 class _Matcher:
-    """Docker's matching for one walk, with the parent-rule results carried down the tree."""
+    """The engine's matching for one walk, with the parent results carried down the tree.
+
+    ``inherited`` (per directory) is, for ``legacy``, the patterns that matched an ancestor at their own
+    depth (Docker 20.10's parent rule); for ``buildkit``, the patterns that held for the directory
+    (fsutil's ``MatchInfo``, see dockerignore.step)."""
 
     def __init__(self, ignore: DockerIgnore | None) -> None:
         self.patterns = list(ignore.patterns) if ignore else []
+        self.engine: Engine = ignore.engine if ignore else DEFAULT_ENGINE
+        self.modern = self.engine == "buildkit"
         self.has_exceptions = any(p.exclusion for p in self.patterns)
-        self.exception_texts = [p.cleaned + "/" for p in self.patterns if p.exclusion]
+        if self.modern:
+            exceptions = [without_trailing_glob(p.cleaned) for p in self.patterns if p.exclusion]
+            # fsutil walks into every excluded directory once an exception has a wildcard
+            self.walk_all = any(any(c in _PATTERN_CHARS for c in t) for t in exceptions)
+            self.exception_texts = [t + "/" for t in exceptions]
+        else:
+            self.walk_all = False
+            self.exception_texts = [p.cleaned + "/" for p in self.patterns if p.exclusion]
         self.by_depth: dict[int, list[int]] = {}
         for i, p in enumerate(self.patterns):
             self.by_depth.setdefault(p.depth, []).append(i)
 
+    def decide(self, rel: str, depth: int, inherited: frozenset[int], is_dir: bool) -> tuple[int, frozenset[int]]:
+        """(index of the pattern that decides ``rel``, -1 for none; what its children inherit)."""
+        if self.modern:
+            return step(self.patterns, rel, inherited)
+        return self.deciding(rel, depth, inherited), (self.dir_matches(rel, depth, inherited) if is_dir else inherited)
+
     def dir_matches(self, rel: str, depth: int, inherited: frozenset[int]) -> frozenset[int]:
-        """Patterns whose parent rule holds for everything below ``rel`` (a directory at ``depth``)."""
+        """legacy: patterns whose parent rule holds for everything below ``rel`` (a directory at ``depth``)."""
+        if self.modern:
+            return step(self.patterns, rel, inherited)[1]
         hits = [i for i in self.by_depth.get(depth, ()) if self.patterns[i].matches_path(rel)]
         return inherited.union(hits) if hits else inherited
 
     def deciding(self, rel: str, depth: int, inherited: frozenset[int]) -> int:
         """Index of the pattern that decides ``rel`` (the last one matching), or -1. ``inherited`` holds
-        the patterns that matched an ancestor at their own depth (Docker's parent rule)."""
+        what the parent directory passed down (see the class)."""
+        if self.modern:
+            return step(self.patterns, rel, inherited)[0]
         for i in range(len(self.patterns) - 1, -1, -1):
             p = self.patterns[i]
             if p.matches_path(rel) or (p.depth < depth and i in inherited):
@@ -84,9 +107,28 @@ class _Matcher:
         return i >= 0 and not self.patterns[i].exclusion
 
     def walk_into(self, rel: str) -> bool:
-        """fsutil: an excluded directory is still walked when an exception names a path below it."""
+        """fsutil: an excluded directory is still walked when an exception may re-include a path below
+        it: legacy, an exception starting with ``<dir>/``; buildkit, the same without a trailing
+        ``/**`` or ``/*``, or any exception with a wildcard (then every excluded directory is walked)."""
+        if self.walk_all:
+            return True
         prefix = rel + "/"
         return any(t.startswith(prefix) for t in self.exception_texts)
+
+
+# fsutil's patternChars: an exception with one of these (once a trailing /** or /* is cut) is not a plain prefix
+_PATTERN_CHARS = frozenset("*[]?^\\")
+
+
+class _Pending:
+    """buildkit: an excluded directory the walk goes into is sent only once something below it is."""
+
+    __slots__ = ("emitted", "parent", "rel")
+
+    def __init__(self, rel: str, parent: _Pending | None) -> None:
+        self.rel = rel
+        self.parent = parent
+        self.emitted = False
 
 
 def _head(path: str) -> Callable[[], bytes]:
@@ -175,17 +217,19 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
     real = os.path.realpath(base)  # the engine resolves a symlinked context root
     matcher = _Matcher(ignore)
     patterns = matcher.patterns
+    modern = matcher.modern
     result = Walk(listing=[] if listing else None, by_rule=[[0, 0] for _ in patterns])
     listed = result.listing
     override = _has_override()
     heap: list[tuple[int, str, bool]] = []
     floor = -1  # smallest size in a full heap: most files are smaller and skip the heap entirely
-    # stack of (relative dir, depth of its children, inherited pattern hits, sent?, rule that pruned it)
-    stack: list[tuple[str, int, frozenset[int], bool, int]] = [("", 1, frozenset(), True, -1)]
+    # stack of (relative dir, depth of its children, inherited pattern hits, walked by the engine?, rule that
+    # pruned it, buildkit: the excluded directories above not sent yet)
+    stack: list[tuple[str, int, frozenset[int], bool, int, _Pending | None]] = [("", 1, frozenset(), True, -1, None)]
     seen, next_report = 0, 5000
     S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, S_IFIFO = 0o170000, stat.S_IFDIR, stat.S_IFREG, stat.S_IFLNK, stat.S_IFIFO
     while stack:
-        rel_dir, depth, inherited, sent_dir, owner = stack.pop()
+        rel_dir, depth, inherited, sent_dir, owner, pending = stack.pop()
         prefix = rel_dir + "/" if rel_dir else ""
         where = secret_scan.place(rel_dir) if find_secrets else secret_scan.ROOT
         here = os.path.join(real, rel_dir) if rel_dir else real
@@ -215,30 +259,39 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
                     result.warnings.append(Problem(path=rel, message=f"cannot stat: {exc.strerror}"))
                     continue
                 fmt = st.st_mode & S_IFMT
+                is_dir = fmt == S_IFDIR
                 if patterns and sent_dir:
-                    rule = matcher.deciding(rel, depth, inherited)
+                    rule, child = matcher.decide(rel, depth, inherited, is_dir)
                     excluded = rule >= 0 and not patterns[rule].exclusion
                 else:
                     rule = owner
                     excluded = not sent_dir
-                if fmt == S_IFDIR:
+                    child = inherited
+                if is_dir:
+                    into = excluded and sent_dir and matcher.has_exceptions and matcher.walk_into(rel)
                     if not override and not _allowed(st, 0o5):
-                        # the engine opens every directory its walk reaches, excluded or not, and fails
-                        result.problems.append(Problem(path=rel, message="permission denied: `docker build` fails "
-                                                       "opening this directory (even when it is ignored)"))
-                        continue
-                    child = matcher.dir_matches(rel, depth, inherited) if patterns and sent_dir else inherited
+                        if not modern or (not excluded and sent_dir):
+                            # the engine opens the directory and fails (legacy: excluded or not)
+                            result.problems.append(Problem(path=rel, message="permission denied: `docker build` "
+                                                           "fails opening this directory" + (
+                                                               "" if modern else " (even when it is ignored)")))
+                            continue
+                        into = False  # buildkit: an excluded directory it cannot read is skipped
                     if not excluded:
+                        if pending is not None:
+                            _emit(result, pending)
                         _sent_dir(result, rel)
-                        stack.append((rel, depth + 1, child, True, -1))
-                    elif sent_dir and matcher.has_exceptions and matcher.walk_into(rel):
-                        _sent_dir(result, rel)  # the engine sends the directory itself and walks on
-                        stack.append((rel, depth + 1, child, True, -1))
+                        stack.append((rel, depth + 1, child, True, -1, None))
+                    elif into and modern:  # walked, sent only if something below is
+                        stack.append((rel, depth + 1, child, True, -1, _Pending(rel, pending)))
+                    elif into:
+                        _sent_dir(result, rel)  # legacy: the engine sends the directory itself and walks on
+                        stack.append((rel, depth + 1, child, True, -1, None))
                     else:
                         if sent_dir:
                             result.pruned_dirs.append(rel)
                         if measure_ignored:
-                            stack.append((rel, depth + 1, child, False, rule))
+                            stack.append((rel, depth + 1, child, False, rule, None))
                         else:
                             result.ignored_complete = False
                     continue
@@ -264,6 +317,9 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
                         counts[0] += 1
                         counts[1] += size
                 else:
+                    if pending is not None:
+                        _emit(result, pending)
+                        pending = None
                     dir_sent += size
                     dir_sent_files += 1
                     if listed is not None and fmt != S_IFIFO:  # COPY drops FIFOs
@@ -302,6 +358,15 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
     if listed is not None:
         listed.sort()
     return result
+
+
+def _emit(result: Walk, pending: _Pending) -> None:
+    """Send the excluded directories above a sent path (buildkit), nearest first, up to one already sent."""
+    node: _Pending | None = pending
+    while node is not None and not node.emitted:
+        node.emitted = True
+        _sent_dir(result, node.rel)
+        node = node.parent
 
 
 def _sent_dir(result: Walk, rel: str) -> None:
@@ -363,30 +428,25 @@ def path_is_sent(matcher: _Matcher, path: str) -> tuple[str, DockerIgnorePattern
     inherited: frozenset[int] = frozenset()
     for k in range(1, len(parts) + 1):
         rel = "/".join(parts[:k])
-        if matcher.patterns and matcher.excluded(rel, k, inherited):
-            rule = _deciding(matcher, rel, k, inherited)
+        if not matcher.patterns:
+            break
+        index, child = matcher.decide(rel, k, inherited, k < len(parts))
+        if index >= 0 and not matcher.patterns[index].exclusion:
+            rule = matcher.patterns[index]
             if matcher.has_exceptions and matcher.walk_into(rel):
                 if k == len(parts):
                     return "partly-excluded", rule
             else:
                 return "excluded", rule
-        inherited = matcher.dir_matches(rel, k, inherited)
+        inherited = child
     return "sent", None
-
-
-def _deciding(matcher: _Matcher, rel: str, depth: int, inherited: frozenset[int]) -> DockerIgnorePattern | None:
-    for i in range(len(matcher.patterns) - 1, -1, -1):
-        p = matcher.patterns[i]
-        if p.matches_path(rel) or (p.depth < depth and i in inherited):
-            return p
-    return None
 
 
 def analyze(root: str | os.PathLike[str], *, dockerfile: str | os.PathLike[str] | None = None,
             ignore_file: str | os.PathLike[str] | None = None, measure_ignored: bool = False,
             listing: bool = False, top: int = 10,
-            progress: Callable[[int], None] | None = None) -> ContextReport:
-    """Everything `dockgen context` reports about the build context at ``root``."""
+            progress: Callable[[int], None] | None = None, engine: Engine = DEFAULT_ENGINE) -> ContextReport:
+    """Everything `dockgen context` reports about the build context at ``root``, as ``engine`` sends it."""
     from .dockerfile_sources import copy_sources
     from .dockerignore import parse
 
@@ -412,7 +472,7 @@ def analyze(root: str | os.PathLike[str], *, dockerfile: str | os.PathLike[str] 
             data = reading.read_bytes(chosen, shown=str(chosen))
         except DockgenError as exc:
             raise ContextError(exc.message, "check its permissions, or pass another with --ignore-file") from exc
-        rules = parse(data, source=_display(chosen, base) or str(chosen))
+        rules = parse(data, source=_display(chosen, base) or str(chosen), engine=engine)
     sources_spec = copy_sources(read_dockerfile(df, str(df))) if df is not None else []
     need_listing = listing or any(s.wildcard for s in sources_spec)
     result = walk(base, rules, measure_ignored=measure_ignored, listing=need_listing, top=top,

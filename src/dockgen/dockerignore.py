@@ -1,32 +1,47 @@
 """.dockerignore exactly as the engine applies it: reading, cleaning, validating and matching.
 
-Reference: Docker 20.10 with BuildKit (the CLI reads the ignore file and its fsutil walker sends the
-context), the engine dockgen is verified against (tests/e2e/test_dockerignore_engine.py builds
-``FROM scratch`` + ``COPY . /ctx/`` contexts and compares every path). The rules, from its
-sources (docker/docker builder/dockerignore, pkg/fileutils; tonistiigi/fsutil):
+Two engines, both verified against the real one (tests/e2e/test_dockerignore_engine.py builds
+``FROM scratch`` + ``COPY . /ctx/`` contexts on each and compares every path; the answers are recorded in
+fixtures/dockerignore/engine-<engine>.json):
 
-* **Reading**: lines split on ``\\n`` (a trailing ``\\r`` dropped), a UTF-8 BOM dropped from the
+* ``buildkit`` (the default): Docker 23+ building through buildx (Docker 26.1.5 + buildx 0.13.1 here):
+  the client's moby/patternmatcher and tonistiigi/fsutil walker;
+* ``legacy``: Docker 20.10's client with BuildKit (docker/docker pkg/fileutils, the fsutil of then).
+
+The rules, from their sources:
+
+* **Reading** (both): lines split on ``\\n`` (a trailing ``\\r`` dropped), a UTF-8 BOM dropped from the
   first line, a line whose *first character* is ``#`` is a comment, then whitespace is trimmed,
   ``!`` is split off (and the rest trimmed again), the pattern is cleaned like Go's
   ``filepath.Clean`` (``./``, ``//``, ``..``, trailing ``/``) and one leading ``/`` removed. A lone
   ``!`` is an error (``illegal exclusion pattern: "!"``), so is a pattern ``filepath.Match``
   rejects (``syntax error in pattern``: ``[``, ``[]``, ``[a-]``, a trailing ``\\``).
 * **Pattern to regexp**: ``*`` is ``[^/]*``, ``?`` is ``[^/]``, ``**`` is ``(.*/)?`` (``.*`` at
-  the end), ``\\x`` escapes ``x``, ``.`` and ``$`` are literal, everything else keeps its Go
-  regexp meaning (so ``a+b`` matches ``aab`` and ``c++`` fails the build: see goregex.py).
-  Anchored at both ends, case-sensitive.
+  the end), ``\\x`` escapes ``x``. legacy escapes only ``.`` and ``$``, everything else keeps its Go
+  regexp meaning (``a+b`` matches ``aab``, ``c++`` fails the build at once: see goregex.py);
+  buildkit quotes ``. + ( ) | { } $`` (``^`` keeps its meaning) and matches a pattern with no wildcard
+  or escape literally, ``x/**`` as a prefix and ``**rest`` (nothing else special) as a *suffix*:
+  ``**file`` matches ``Dockerfile``. Its regexps compile when first used: a bad one (``[z-a]``) fails
+  the build only if a path is matched against it. Anchored at both ends, case-sensitive.
 * **Matching a path**: every pattern in order, the last one that matches wins (``!`` re-includes).
-  A pattern also matches a path when it matches the path's ancestor *at the pattern's own depth*
-  (``a/b`` excludes ``a/b/c/d``; ``**/bar`` only looks at the ancestor two levels down, so with an
-  exception that forces the walk, ``x/y/bar/f`` stays in: an engine quirk, reproduced).
-* **Walking** (context.py): an excluded directory is skipped unless some exception pattern starts
-  with ``<dir>/`` literally; then the directory itself is sent and the walk goes on inside it.
+  legacy: a pattern also matches a path when it matches the path's ancestor *at the pattern's own
+  depth* (``**/bar`` only looks at the ancestor two levels down, so with an exception that forces the
+  walk, ``x/y/bar/f`` stays in). buildkit: a pattern that held for the parent directory holds (every
+  ancestor counts), but a pattern that cannot change the answer is not tried and so not passed
+  down (``step``: ``foo``, ``!foo/bar``, ``foo`` sends ``foo/bar/x``). Both quirks reproduced.
+* **Walking** (context.py): an excluded directory is skipped unless an exception may reach inside.
+  legacy: an exception starts with ``<dir>/`` literally; the directory itself is sent and walked.
+  buildkit: the same test without the exception's trailing ``/**`` or ``/*``, or any exception with
+  a wildcard (then every excluded directory is walked); the directory is sent only if something
+  below it is.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal, cast
 
 import pathspec
 import pathspec.util
@@ -188,14 +203,45 @@ def go_match_is_valid(pattern: str) -> bool:
     return True
 
 
+# -- engines ----------------------------------------------------------------------------------------------
+
+Engine = Literal["buildkit", "legacy"]
+ENGINES: tuple[Engine, ...] = ("buildkit", "legacy")
+DEFAULT_ENGINE: Engine = "buildkit"
+ENGINE_HELP = ("buildkit: Docker 23+ with buildx (the default); legacy: Docker 20.10's client, "
+               "whose .dockerignore matching differs")
+
+
+def check_engine(value: object, where: str = "--engine") -> Engine:
+    """``value`` as an engine name, or a DockgenError naming ``where`` it came from."""
+    if isinstance(value, str) and value.strip().lower() in ENGINES:
+        return cast(Engine, value.strip().lower())
+    raise DockgenError(f"{where}: {value!r} is not an engine dockgen knows",
+                       'use "buildkit" (Docker 23+ with buildx, the default) or "legacy" (Docker 20.10)')
+
+
 # -- one pattern -----------------------------------------------------------------------------------------
 
-def pattern_regexp(cleaned: str) -> str:
-    """Docker 20.10's ``Pattern.compile``: the Go regexp source for a cleaned pattern."""
+def pattern_regexp(cleaned: str, engine: Engine = "legacy") -> str:
+    """The Go regexp source of a cleaned pattern: Docker 20.10's ``Pattern.compile`` (``legacy``, only
+    ``.`` and ``$`` escaped) or moby/patternmatcher's (``buildkit``: ``. + ( ) | { } $`` escaped)."""
+    return _compile(cleaned, engine)[1]
+
+
+_MODERN_QUOTED = frozenset(".+()|{}$")
+
+
+def _compile(cleaned: str, engine: Engine) -> tuple[str, str]:
+    """(match type, regexp source). The type is what moby/patternmatcher detects: ``exact`` (no
+    wildcard, no escape), ``prefix`` (``dir/**``), ``suffix`` (starts with ``**``, nothing else
+    special: ``**/bar``, ``**file``, which matches any path *ending* in ``file``) or ``regexp``.
+    The legacy engine always matches with the regexp."""
     out = ["^"]
+    kind = "exact"
     if cleaned.startswith("\ufeff"):  # Go's text/scanner skips a byte order mark at the start
         cleaned = cleaned[1:]
-    i, n = 0, len(cleaned)
+    quoted = _MODERN_QUOTED if engine == "buildkit" else frozenset(".$")
+    i, n, token = 0, len(cleaned), 0
     while i < n:
         ch = cleaned[i]
         i += 1
@@ -204,47 +250,87 @@ def pattern_regexp(cleaned: str) -> str:
                 i += 1
                 if i < n and cleaned[i] == "/":  # treat **/ as **
                     i += 1
-                out.append(".*" if i >= n else "(.*/)?")
+                if i >= n:  # is "**EOF": prefix match, unless something before needs the regexp
+                    out.append(".*")
+                    kind = "prefix" if kind == "exact" else "regexp"
+                else:
+                    out.append("(.*/)?")
+                    kind = "regexp"
+                if token == 0:
+                    kind = "suffix"
             else:
                 out.append("[^/]*")
+                kind = "regexp"
         elif ch == "?":
             out.append("[^/]")
-        elif ch in ".$":
+            kind = "regexp"
+        elif ch in quoted:
             out.append("\\" + ch)
         elif ch == "\\":
             if i < n:
                 out.append("\\" + cleaned[i])
                 i += 1
+                kind = "regexp"
             else:
                 out.append("\\")
+        elif ch in "[]":
+            out.append(ch)
+            kind = "regexp"
         else:
             out.append(ch)
+        token += 1
     out.append("$")
-    return "".join(out)
+    return ("regexp" if engine == "legacy" else kind), "".join(out)  # legacy: always the regexp
 
 
 class DockerIgnorePattern(pathspec.Pattern):
     """One .dockerignore line, registered with pathspec as ``dockerignore``.
 
     ``include`` follows pathspec: True for a line that selects paths (they are *excluded* from the
-    context), False for a ``!`` exception. ``match_file`` applies Docker's parent rule itself.
+    context), False for a ``!`` exception. ``match_file`` applies the engine's parent rule itself.
+    Under ``buildkit`` a regexp Go cannot compile is an error only when the engine first matches a path
+    with it (``error`` holds the message; ``matches_path`` raises it), as moby/patternmatcher compiles lazily.
     """
 
-    __slots__ = ("cleaned", "depth", "exclusion", "line", "regex", "text")
+    __slots__ = ("cleaned", "depth", "engine", "error", "exclusion", "kind", "line", "literal", "regex", "text")
 
-    def __init__(self, text: str, line: int = 0) -> None:
+    def __init__(self, text: str, line: int = 0, engine: Engine = DEFAULT_ENGINE,
+                 source: str = ".dockerignore") -> None:
         exclusion = text.startswith("!")
         body = text[1:] if exclusion else text
         super().__init__(include=not exclusion)
         self.text = text
         self.line = line
+        self.engine = engine
         self.exclusion = exclusion
         self.cleaned = body
         self.depth = len(body.split("/"))
-        self.regex = compile_go(pattern_regexp(body))
+        self.kind, source_re = _compile(body, engine)
+        self.literal = {"exact": body, "prefix": body[:-2], "suffix": body[2:]}.get(self.kind, "")
+        self.error: str | None = None
+        self.regex: re.Pattern[str] | None = None
+        if self.kind == "regexp":
+            try:
+                self.regex = compile_go(source_re)
+            except GoRegexError as exc:
+                if engine == "legacy":
+                    raise
+                self.error = (f"{source}:{line}: {exc} (pattern {text!r}): the engine fails the build "
+                              "(failed to match excludepatterns)")
 
     def matches_path(self, path: str) -> bool:
-        return self.regex.search(path) is not None
+        kind = self.kind
+        if kind == "regexp":
+            if self.regex is None:
+                raise IgnoreFileError(self.error or "bad pattern", "fix or remove the pattern: an unescaped [ ] "
+                                      "or a range like [z-a] is not a valid regular expression")
+            return self.regex.search(path) is not None
+        if kind == "exact":
+            return path == self.literal
+        if kind == "prefix":
+            return path.startswith(self.literal)
+        suffix = self.literal
+        return path.endswith(suffix) or (suffix[:1] == "/" and path == suffix[1:])
 
     def match_file(self, file: str) -> bool | None:
         if self.matches_path(file):
@@ -252,12 +338,48 @@ class DockerIgnorePattern(pathspec.Pattern):
         parent = file.rsplit("/", 1)[0] if "/" in file else "."
         if parent != ".":
             dirs = parent.split("/")
-            if self.depth <= len(dirs) and self.matches_path("/".join(dirs[:self.depth])):
+            if self.engine == "buildkit":  # MatchesOrParentMatches: every ancestor
+                if any(self.matches_path("/".join(dirs[:k])) for k in range(1, len(dirs) + 1)):
+                    return True
+            elif self.depth <= len(dirs) and self.matches_path("/".join(dirs[:self.depth])):
                 return True
         return None
 
 
 pathspec.util.register_pattern("dockerignore", DockerIgnorePattern)
+
+
+def step(patterns: list[DockerIgnorePattern], rel: str, inherited: frozenset[int]) -> tuple[int, frozenset[int]]:
+    """The buildkit engine's decision for ``rel`` (fsutil's walker calling moby/patternmatcher's
+    ``MatchesUsingParentResults``): (index of the pattern that decides, -1 for none; the patterns that
+    hold for ``rel`` and so for everything below it). ``inherited`` is the parent directory's set.
+
+    Patterns run in order; one the parent matched matches; otherwise a pattern that cannot change the
+    answer so far (a plain pattern when the path is already excluded, an exception when it is not) is
+    not even tried, and is then *not* passed down: with ``foo``, ``!foo/bar``, ``foo``, the last line
+    does not exclude ``foo/bar/x`` (the engine's quirk, reproduced)."""
+    matched = False
+    deciding = -1
+    hits: list[int] = []
+    for i, p in enumerate(patterns):
+        if i not in inherited:
+            if p.exclusion != matched:
+                continue
+            if not p.matches_path(rel):
+                continue
+        hits.append(i)
+        matched = not p.exclusion
+        deciding = i
+    return deciding, frozenset(hits)
+
+
+def without_trailing_glob(cleaned: str) -> str:
+    """fsutil's ``patternWithoutTrailingGlob``: ``a/**`` and ``a/*`` are ``a``."""
+    if cleaned.endswith("/**"):
+        cleaned = cleaned[:-3]
+    if cleaned.endswith("/*"):
+        cleaned = cleaned[:-2]
+    return cleaned
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +395,7 @@ class DockerIgnore:
     source: str  # file name, for messages
     lines: list[IgnoreLine]
     patterns: list[DockerIgnorePattern] = field(default_factory=list)
+    engine: Engine = DEFAULT_ENGINE
 
     @property
     def has_exceptions(self) -> bool:
@@ -283,12 +406,20 @@ class DockerIgnore:
         return pathspec.PathSpec(self.patterns)
 
     def excluded(self, path: str) -> bool:
-        """True when the engine leaves ``path`` (relative, ``/``-separated) out of the context."""
+        """True when the rules keep ``path`` (relative, ``/``-separated) out of the context, whether or
+        not the walk reaches it (context.walk also prunes directories)."""
         deciding = self.deciding(path)
         return deciding is not None and not deciding.exclusion
 
     def deciding(self, path: str) -> DockerIgnorePattern | None:
-        """The last pattern that matches ``path`` (it decides), or None."""
+        """The pattern that decides ``path`` (the last one that matches), or None."""
+        if self.engine == "buildkit":
+            parts = path.split("/")
+            inherited: frozenset[int] = frozenset()
+            index = -1
+            for k in range(1, len(parts) + 1):
+                index, inherited = step(self.patterns, "/".join(parts[:k]), inherited)
+            return self.patterns[index] if index >= 0 else None
         for pattern in reversed(self.patterns):
             if pattern.match_file(path):
                 return pattern
@@ -331,8 +462,8 @@ _GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006
             "\u2028\u2029\u202f\u205f\u3000"
 
 
-def parse(data: bytes | str, source: str = ".dockerignore") -> DockerIgnore:
-    """Parse and validate like the engine; raises IgnoreFileError naming the file and line."""
+def parse(data: bytes | str, source: str = ".dockerignore", engine: Engine = DEFAULT_ENGINE) -> DockerIgnore:
+    """Parse and validate like ``engine``; raises IgnoreFileError naming the file and line."""
     raw = data.encode("utf-8", errors="surrogateescape") if isinstance(data, str) else data
     lines: list[IgnoreLine] = []
     patterns: list[DockerIgnorePattern] = []
@@ -354,15 +485,15 @@ def parse(data: bytes | str, source: str = ".dockerignore") -> DockerIgnore:
             raise IgnoreFileError(f"{source}:{number}: syntax error in pattern {text!r}",
                                   "check [ ] pairs and escape a literal [ or a trailing \\ with a backslash")
         try:
-            patterns.append(DockerIgnorePattern(p, number))
+            patterns.append(DockerIgnorePattern(p, number, engine, source))
         except GoRegexError as exc:
             raise IgnoreFileError(f"{source}:{number}: {exc} (pattern {text!r})",
-                                  "Docker turns patterns into regular expressions: escape + ( ) | { } "
+                                  "Docker 20.10 turns patterns into regular expressions: escape + ( ) | { } "
                                   "with a backslash") from exc
         lines.append(IgnoreLine(line=number, pattern=p))
-    return DockerIgnore(source=source, lines=lines, patterns=patterns)
+    return DockerIgnore(source=source, lines=lines, patterns=patterns, engine=engine)
 
 
-def from_patterns(patterns: Iterable[str], source: str = "<rules>") -> DockerIgnore:
-    return parse("\n".join(patterns) + "\n", source)
+def from_patterns(patterns: Iterable[str], source: str = "<rules>", engine: Engine = DEFAULT_ENGINE) -> DockerIgnore:
+    return parse("\n".join(patterns) + "\n", source, engine)
 

@@ -293,7 +293,14 @@ def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | No
             if copied:
                 hits += [src for src, paths in copied.items() if excludes_needed(entry.pattern, paths)
                          and src not in hits]
-        safe.append(replace(entry, exceptions=tuple(f"!{h}" for h in hits)) if hits else entry)
+        if hits:
+            # buildkit passes `!dir` down only where it was tried: a file that `**/*.pem` excluded in `certs/`
+            # needs `!certs/**` as well (Docker 20.10's `!certs` covered it)
+            below = [f"!{h}/**" for h in hits if (base / h).is_dir() and not (base / h).is_symlink()]
+            origin |= {b: origin.get(b[:-3], "copied") for b in below}
+            entry = replace(entry, exceptions=tuple(dict.fromkeys(
+                x for h in hits for x in (f"!{h}", *([f"!{h}/**"] if f"!{h}/**" in below else [])))))
+        safe.append(entry)
     ours = {x for e in safe for x in e.exceptions}  # a user's copy of one of these is dockgen's now
     mine = [ln for ln in mine if ln.strip() not in ours or ln.strip()[1:].lstrip("/") in negations]
     after_lines = [ln for ln in after_lines if ln.strip() not in ours]

@@ -398,6 +398,9 @@ def context(
     suggest_: Annotated[bool, typer.Option("--suggest", help="Print a measured .dockerignore for this context "
                                                              "(merged with the existing one).")] = False,
     allow_list: AllowListOpt = False,
+    engine: Annotated[str | None, typer.Option("--engine", help="Whose .dockerignore semantics: buildkit (Docker "
+                                               "23+ with buildx, the default) or legacy (Docker 20.10). Default: "
+                                               "`engine` in .dockgen.toml / [tool.dockgen], else buildkit.")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Measure the build context exactly as `docker build` sends it: sizes, secrets, excluded COPY sources.
@@ -413,8 +416,12 @@ def context(
     path, file = _member_context(path, app_, file)
     _readable_dockerfile(file if file is not None else path / "Dockerfile", given=file is not None)
     progress = _progress() if sys.stderr.isatty() and not json_out else None
+    from ..answers import recorded_engine
+    from ..dockerignore import check_engine
+
+    chosen = check_engine(engine, "--engine") if engine is not None else recorded_engine(path)
     report = analyze(path, dockerfile=file, ignore_file=ignore_file, measure_ignored=full or suggest_,
-                     listing=list_files, top=top, progress=progress)
+                     listing=list_files, top=top, progress=progress, engine=chosen)
     if progress is not None:
         sys.stderr.write("\r\033[K")
     if list_files:

@@ -1,0 +1,71 @@
+"""Issue 12: the modern engine (Docker 23+ with buildx) is the default; Docker 20.10's semantics stay
+selectable as `legacy` (`dockgen context --engine`, `engine = ...` in .dockgen.toml / [tool.dockgen])."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dockgen.answers import read_answers, recorded_engine
+from dockgen.context import analyze
+
+from .test_cli import run
+
+
+def _app(root: Path, ignore: str) -> Path:
+    for rel in ("Dockerfile", "docs/guide.md", "docs/api/ref.md", "src/app.js"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("x\n")
+    (root / "Dockerfile").write_text("FROM scratch\nCOPY . /app/\n")
+    (root / ".dockerignore").write_text(ignore)
+    return root
+
+
+def test_default_is_buildkit_and_legacy_is_selectable(tmp_path: Path) -> None:
+    app = _app(tmp_path / "app", "*\n!**/*.md\n")
+    modern = analyze(app, listing=True).walk.listing
+    legacy = analyze(app, listing=True, engine="legacy").walk.listing
+    # buildkit walks into the directories `*` excluded to find the re-included Markdown; Docker 20.10 does not
+    assert modern == ["docs/", "docs/api/", "docs/api/ref.md", "docs/guide.md"]
+    assert legacy == []
+    out = run("context", app, "--list").stdout.split()
+    assert out == ["docs/api/ref.md", "docs/guide.md"]
+    assert run("context", app, "--list", "--engine", "legacy").stdout.split() == []
+    (app / ".dockgen.toml").write_text('engine = "legacy"\n')
+    assert recorded_engine(app) == "legacy" and read_answers(app).engine == "legacy"
+    assert run("context", app, "--list").stdout.split() == []
+    assert run("context", app, "--list", "--engine", "buildkit").stdout.split() == out  # the flag wins
+
+
+def test_pyproject_records_the_engine(tmp_path: Path) -> None:
+    app = _app(tmp_path / "app", "c++\n")
+    (app / "c++").write_text("x\n")
+    (app / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.dockgen]\nengine = "legacy"\n')
+    proc = run("context", app)
+    # Docker 20.10 turns `c++` into a broken regexp and fails the build; buildkit quotes the +
+    assert proc.returncode == 1 and "invalid nested repetition operator" in proc.stderr, proc.stderr
+    assert run("context", app, "--engine", "buildkit").returncode == 0
+
+
+def test_an_unknown_engine_is_a_clear_error(tmp_path: Path) -> None:
+    app = _app(tmp_path / "app", "")
+    proc = run("context", app, "--engine", "docker19")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "error: --engine: 'docker19' is not an engine dockgen knows" in proc.stderr
+    assert "hint:" in proc.stderr and "buildkit" in proc.stderr and "legacy" in proc.stderr
+    (app / ".dockgen.toml").write_text("engine = 20\n")
+    proc = run("context", app)
+    assert proc.returncode == 1 and "error: .dockgen.toml: engine: 20 is not an engine" in proc.stderr, proc.stderr
+    proc = run("init", app, "--dry-run")
+    assert "Traceback" not in proc.stderr and "engine: 20 is not an engine" in proc.stderr, proc.stderr
+
+
+def test_a_bad_regexp_fails_only_when_buildkit_evaluates_it(tmp_path: Path) -> None:
+    from dockgen.dockerignore import parse
+
+    app = _app(tmp_path / "app", "*\n[z-a]\n")
+    # moby/patternmatcher compiles lazily: once `*` excluded everything, `[z-a]` is never tried
+    assert analyze(app, listing=True).walk.listing == []
+    (app / ".dockerignore").write_text("[z-a]\n")
+    proc = run("context", app)
+    assert proc.returncode == 1 and "failed to match excludepatterns" in proc.stderr and "Traceback" not in proc.stderr
+    assert parse("[z-a]\n").patterns[0].error is not None
