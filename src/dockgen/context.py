@@ -683,8 +683,9 @@ def _deciding(matcher: _Matcher, rel: str, depth: int, inherited: frozenset[int]
 def analyze(root: str | os.PathLike[str], *, dockerfile: str | os.PathLike[str] | None = None,
             ignore_file: str | os.PathLike[str] | None = None, measure_ignored: bool = False,
             listing: bool = False, top: int = 10,
-            progress: Callable[[int], None] | None = None) -> ContextReport:
-    """Everything `dockgen context` reports about the build context at ``root``."""
+            progress: Callable[[int], None] | None = None, tree: Tree | None = None) -> ContextReport:
+    """Everything `dockgen context` reports about the build context at ``root`` (``tree``: as read already
+    by ``record``, for a caller that walks it again)."""
     from .dockerfile_sources import copy_sources
     from .dockerignore import parse
 
@@ -714,7 +715,7 @@ def analyze(root: str | os.PathLike[str], *, dockerfile: str | os.PathLike[str] 
     sources_spec = copy_sources(read_dockerfile(df, str(df))) if df is not None else []
     need_listing = listing or any(s.wildcard for s in sources_spec)
     result = walk(base, rules, measure_ignored=measure_ignored, listing=need_listing, top=top,
-                  progress=progress, find_secrets=True)
+                  progress=progress, find_secrets=True, tree=tree)
     matcher = _Matcher(rules)
     checks: list[SourceCheck] = []
     sent_set = set(result.listing or ()) if need_listing else set()
