@@ -256,13 +256,19 @@ class _Matcher:
         combined = re.compile("|".join(f"(?P<p{i}>{src})" for i, src in by_name), re.ASCII) if by_name else None
         index = {f"p{i}": i for i, _ in by_name}
         patterns = self.patterns
+        memo: dict[str, int] = {}  # by name: node_modules holds thousands of index.js and package.json
 
         def decide(name: str, rel: str) -> int:
-            best = parent
-            if combined is not None:
-                hit = combined.fullmatch(name)  # the first alternative that matches: the last pattern
-                if hit is not None and hit.lastgroup is not None:
-                    best = index[hit.lastgroup]
+            best = memo.get(name, -2)
+            if best == -2:
+                best = parent
+                if combined is not None:
+                    hit = combined.fullmatch(name)  # the first alternative that matches: the last pattern
+                    if hit is not None and hit.lastgroup is not None:
+                        best = index[hit.lastgroup]
+                if len(memo) > 50_000:
+                    memo.clear()
+                memo[name] = best
             for i in by_path:  # descending
                 if i <= best:
                     break
@@ -488,9 +494,21 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
         ("", 1, frozenset(), True, -1, matcher.start())]
     seen, next_report = 0, 5000
     override = _has_override()
+    memo: dict[tuple[str, str, bool], bool] = {}
+    skip_dirs = {p.rpartition("/")[0] for p in skip}  # the directories holding a path to skip
+
+    def may_be_secret(name: str, where: secret_scan.Place) -> bool:
+        key = (name, where.special, where.scan)
+        known = memo.get(key)
+        if known is None:
+            if len(memo) > 100_000:
+                memo.clear()
+            known = memo[key] = secret_scan.may_be_secret(name, where)
+        return known
     while stack:
         rel_dir, depth, inherited, sent_dir, owner, state = stack.pop()
         prefix = rel_dir + "/" if rel_dir else ""
+        skip_here = rel_dir in skip_dirs
         where = secret_scan.place(rel_dir) if find_secrets else secret_scan.ROOT
         got = tree.dirs.get(rel_dir) if tree is not None else _list_dir(real, rel_dir, override)
         if got is None:  # not recorded: the tree was read without it (cannot happen for a full record)
@@ -509,7 +527,8 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
         errors = got.errors
         for name, kind, size in zip(got.names, got.kinds, got.sizes, strict=True):
             rel = prefix + name
-            if skip and (rel in skip or _is_backup(rel, skip) or _is_transient(rel, name)):
+            if skip and ((skip_here and (rel in skip or _is_backup(rel, skip)))
+                         or ((name[:1] == "." or name == "lock") and _is_transient(rel, name))):
                 continue
             if kind == K_ERROR:
                 result.warnings.append(Problem(path=rel, message=(errors or {}).get(name, "cannot stat")))
@@ -551,7 +570,7 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
             if kind == K_FILE_UNREADABLE and not excluded:
                 result.warnings.append(Problem(path=rel, message="unreadable: sent as an empty file"))
                 size = 0
-            if find_secrets and is_file:
+            if find_secrets and is_file and may_be_secret(name, where):
                 found = secret_scan.check(rel, name, raw, not excluded,
                                           _head(real, rel), where)
                 if found is not None:
