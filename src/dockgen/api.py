@@ -26,6 +26,7 @@ from .update import UpdateResult
 
 if TYPE_CHECKING:
     from .answers import Answers
+    from .context import Tree
     from .write import Transaction
 from .write import write as _write
 
@@ -102,13 +103,14 @@ def measure(path: str | os.PathLike[str], plan: BuildPlan, *, allow_list: bool =
 
 
 def _measure(root: Path, plan: BuildPlan, *, allow_list: bool, existing: str | bool | None = True,
-             also_needed: tuple[str, ...] = (), sizes: dict[str, int] | None = None) -> Measured:
+             also_needed: tuple[str, ...] = (), sizes: dict[str, int] | None = None,
+             tree: Tree | None = None) -> Measured:
     """``existing``: the .dockerignore to merge with (True: the one on disk); ``also_needed``: context
     paths a user template copies beyond what the plan knows; ``sizes``: files measured at the size
     they are about to have (the answers in pyproject.toml, see ``as_written``)."""
     from .suggest import SECRET_TITLES, for_plan
 
-    s = for_plan(root, plan, allowlist=allow_list, existing=existing, also_needed=also_needed, sizes=sizes)
+    s = for_plan(root, plan, allowlist=allow_list, existing=existing, also_needed=also_needed, sizes=sizes, tree=tree)
     found = tuple(ContextSecret(path=x.path, kind=x.kind, status=x.status, rule=x.rule,
                                 guarded=x.status == "excluded" and x.section in SECRET_TITLES) for x in s.secrets)
     return Measured(file=RenderedFile(path=plan.ignore_file, content=s.text),
@@ -130,7 +132,7 @@ class Generated(Record):
 
 def generate(path: str | os.PathLike[str], options: Options | None = None, *, force: bool = False,
              dry_run: bool = False, record: bool = True, use_answers: bool = True, pins: Pins | None = None,
-             **values: Unpack[OptionValues]) -> Generated:
+             progress: Callable[[int], None] | None = None, **values: Unpack[OptionValues]) -> Generated:
     """`dockgen init` in one call: detect -> plan -> render -> measure -> write.
 
     Options given here win over the answers recorded in the app (``use_answers=False`` ignores them);
@@ -139,15 +141,18 @@ def generate(path: str | os.PathLike[str], options: Options | None = None, *, fo
     .dockgen/rendered/ (``dockgen update``'s merge base). A conflict (a differing file, no ``force``)
     writes nothing at all. ``dry_run`` writes nothing and reports what would happen. All or nothing:
     a failing write (a full disk, a read-only directory) raises a DockgenError and leaves every file
-    as it was; the app's .dockgen/lock is held from the first read to the last write."""
+    as it was; the app's .dockgen/lock is held from the first read to the last write. The build context
+    is read once (``progress(entries read)`` is called now and then while it is)."""
     root = Path(path)
     given = options_from(options, values)
     if dry_run:
-        return _generate(root, given, None, force=force, record=record, use_answers=use_answers, pins=pins)[1]()
+        return _generate(root, given, None, force=force, record=record, use_answers=use_answers, pins=pins,
+                         progress=progress)[1]()
     from .write import transaction
 
     with transaction(root) as tx:
-        _, done = _generate(root, given, tx, force=force, record=record, use_answers=use_answers, pins=pins)
+        _, done = _generate(root, given, tx, force=force, record=record, use_answers=use_answers, pins=pins,
+                            progress=progress)
     return done()
 
 
@@ -162,18 +167,27 @@ def _add(tx: Transaction | None, files: list[RenderedFile], root: Path, *, force
 
 
 def _generate(root: Path, given: Options, tx: Transaction | None, *, force: bool, record: bool, use_answers: bool,
-              pins: Pins | None) -> tuple[BuildPlan, Callable[[], Generated]]:
-    """``generate`` into ``tx`` (None: a dry run): the plan, and the result (final once ``tx`` committed)."""
+              pins: Pins | None, progress: Callable[[int], None] | None = None,
+              trees: dict[Path, Tree] | None = None) -> tuple[BuildPlan, Callable[[], Generated]]:
+    """``generate`` into ``tx`` (None: a dry run): the plan, and the result (final once ``tx`` committed).
+    ``trees``: the contexts read already (by path; the members of a workspace share its root's)."""
     from .answers import render_answers, rendered_copies
+    from .context import record as read_tree
+    from .suggest import context_of
 
     if tx is not None:
         tx.lock(root)  # a workspace member's own lock too (`init --all` holds the root's)
     _, opts, built = plan_recorded(root, given, use_answers=use_answers, pins=pins)
     answers = render_answers(root, opts, built.language) if record else None
-    files, context = _files(root, built, opts, refresh_figures=force, sizes=as_written(answers))
+    where = context_of(root, built)[0]
+    trees = {} if trees is None else trees
+    if where not in trees:  # one read of the context for every measurement below
+        trees[where] = read_tree(where, progress=progress)
+    tree = trees[where]
+    files, context = _files(root, built, opts, refresh_figures=force, sizes=as_written(answers), tree=tree)
     kept = set() if force else _kept_edits(root, files, lambda base: _measure(
         root, built, allow_list=bool(opts.allow_list), existing=base,
-        also_needed=template_copies(built, files)).file.content)
+        also_needed=template_copies(built, files), tree=tree).file.content)
     mine = [f for f in files if f.path not in kept]  # a kept file's base stays what dockgen rendered last
     written = _add(tx, mine, root, force=force)
     conflict = any(o.status is WriteStatus.CONFLICT for o in written())
@@ -341,7 +355,7 @@ def template_copies(built: BuildPlan, rendered: list[RenderedFile]) -> tuple[str
 
 
 def _files(root: Path, built: BuildPlan, opts: Options, *, refresh_figures: bool = False,
-           existing: str | bool | None = True, sizes: dict[str, int] | None = None
+           existing: str | bool | None = True, sizes: dict[str, int] | None = None, tree: Tree | None = None
            ) -> tuple[list[RenderedFile], ContextFigures]:
     """The Dockerfile and the measured .dockerignore (merged with ``existing``, see ``_measure``). A
     .dockerignore on disk whose rules are the new ones is kept as it is (its figures describe the tree
@@ -351,7 +365,7 @@ def _files(root: Path, built: BuildPlan, opts: Options, *, refresh_figures: bool
 
     rendered = render(built)
     measured = _measure(root, built, allow_list=bool(opts.allow_list), existing=existing,
-                        also_needed=template_copies(built, rendered), sizes=sizes)
+                        also_needed=template_copies(built, rendered), sizes=sizes, tree=tree)
     ignore = measured.file
     if not refresh_figures:
         on_disk = root / built.ignore_file
@@ -431,6 +445,7 @@ def _generate_all(root: Path, members: list[str], opts: Options, tx: Transaction
 
     apps: list[tuple[str, str, Callable[[], Generated]]] = []
     skipped: list[tuple[str, str]] = []
+    trees: dict[Path, Tree] = {}  # every member's context is the workspace root: read once
     for member in members:
         facts = _detect(root / member, opts.language)
         if isinstance(facts, NodeFacts) and not any(k in facts.scripts for k in ("start", "start:prod")):
@@ -438,7 +453,7 @@ def _generate_all(root: Path, members: list[str], opts: Options, tx: Transaction
             continue
         try:
             built, done = _generate(root / member, opts, tx, force=force, record=record, use_answers=True,
-                                    pins=pins)
+                                    pins=pins, trees=trees)
         except PlanError as exc:
             if "cannot tell how to start" in exc.message:
                 skipped.append((member, "no start command: a library"))

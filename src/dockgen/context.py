@@ -13,13 +13,23 @@ from __future__ import annotations
 import glob
 import heapq
 import os
+import re
 import stat
-from collections.abc import Callable, Iterator, Mapping
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import secrets as secret_scan
-from .dockerignore import DEFAULT_ENGINE, DockerIgnore, DockerIgnorePattern, Engine, step, without_trailing_glob
+from .dockerignore import (
+    DEFAULT_ENGINE,
+    DockerIgnore,
+    DockerIgnorePattern,
+    Engine,
+    holds_quietly,
+    step,
+    without_trailing_glob,
+)
 from .errors import DockgenError
 from .secrets import Secret
 
@@ -54,6 +64,147 @@ class Walk:
     by_rule: list[list[int]] = field(default_factory=list)  # per pattern: [files, bytes] it keeps out
 
 
+# -- per-directory matching ----------------------------------------------------------------------------------
+# Most patterns are plain globs: literal characters, `*`, `?`, escaped punctuation, and `**` as a whole path
+# segment. For those the Go regexp Docker builds (dockerignore.pattern_regexp) matches a path segment by
+# segment: a segment glob matches one name, a middle or leading `**` any number of names (none holding a
+# newline: Go's `.`), a trailing `**` one or more. The walker carries, per such pattern, the positions its
+# segments can have reached at each directory (a small NFA state), so a file is tested only against the
+# patterns that can still match a name in its directory, and only on its name, all at once (one combined
+# regexp per distinct directory state). Any other pattern (regexp characters: + ( ) | [ ] { } ^) is tested on
+# the whole path, per entry, as before. ``deciding`` stays the reference: tests/test_walk_once.py checks that
+# both give the same answer on random trees and rules.
+
+_STAR2 = "**"
+_ALWAYS = "[^\n]*"  # what a trailing `**` (Go `.*`) matches of one name
+_PLAIN_PUNCT = frozenset("!\"#%&',-./:;<=>@_`~ ")
+
+
+def _segment_regex(segment: str, engine: Engine = "legacy") -> str | None:
+    """The Python regexp of one glob segment as the engine's translation makes it, or None when the segment
+    is not a plain glob (regexp characters, a `**` inside a name, a trailing backslash). ``buildkit`` quotes
+    ``+ ( ) | { }``, so they are plain there."""
+    special = "[]^" if engine == "buildkit" else "+()|[]{}^"
+    out: list[str] = []
+    i, n = 0, len(segment)
+    while i < n:
+        ch = segment[i]
+        i += 1
+        if ch == "*":
+            if i < n and segment[i] == "*":
+                return None
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "\\":
+            if i >= n or not (segment[i].isascii() and not segment[i].isalnum()):
+                return None
+            out.append(re.escape(segment[i]))
+            i += 1
+        elif ch in special:
+            return None
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _Glob:
+    """A pattern as segments: None for `**`, else the compiled regexp of one name."""
+
+    segments: tuple[re.Pattern[str] | None, ...]
+    texts: tuple[str | None, ...]  # the segments' regexp sources (None for `**`)
+
+    @staticmethod
+    def of(pattern: DockerIgnorePattern) -> _Glob | None:
+        from .dockerignore import pattern_regexp
+        from .goregex import translate
+
+        body = pattern.cleaned
+        engine = pattern.engine
+        if body.startswith("\ufeff"):
+            return None
+        if engine == "buildkit" and pattern.kind == "exact":  # compared as a string: every segment literal
+            texts_exact = tuple(re.escape(segment) for segment in body.split("/"))
+            return _Glob(segments=tuple(re.compile(t, re.ASCII) for t in texts_exact), texts=texts_exact)
+        if pattern.kind != "regexp" or pattern.regex is None:
+            return None  # buildkit's prefix/suffix kinds (cheap string tests) and lazy errors: by whole path
+        if pattern.regex.pattern != translate(pattern_regexp(body, engine)):
+            return None  # not the translation of this text: tested on the whole path
+        texts: list[str | None] = []
+        for segment in body.split("/"):
+            if segment == _STAR2:
+                texts.append(None)
+                continue
+            source = _segment_regex(segment, engine)
+            if source is None:
+                return None
+            texts.append(source)
+        compiled = tuple(re.compile(t, re.ASCII) if t is not None else None for t in texts)
+        return _Glob(segments=compiled, texts=tuple(texts))
+
+    def closure(self, positions: Iterable[int]) -> frozenset[int]:
+        """Positions with the `**` not at the end skipped over (they match no name too)."""
+        out: set[int] = set()
+        last = len(self.segments) - 1
+        todo = list(positions)
+        while todo:
+            j = todo.pop()
+            if j in out:
+                continue
+            out.add(j)
+            if self.segments[j] is None and j < last:
+                todo.append(j + 1)
+        return frozenset(out)
+
+    def step(self, positions: frozenset[int], name: str) -> frozenset[int]:
+        """Positions after a directory named ``name``; a completed match is no state (the parent rule carries
+        it), except a trailing `**`, which goes on."""
+        last = len(self.segments) - 1
+        nxt: list[int] = []
+        for j in positions:
+            seg = self.segments[j]
+            if seg is None:
+                if "\n" not in name:
+                    nxt.append(j)
+            elif j < last and seg.fullmatch(name):
+                nxt.append(j + 1)
+        return self.closure(nxt) if nxt else frozenset()
+
+    def name_regex(self, positions: frozenset[int]) -> str | None:
+        """The regexp a child's name must match for the pattern to match the child, or None (it cannot)."""
+        last = len(self.segments) - 1
+        if last not in positions:
+            return None
+        text = self.texts[last]
+        return _ALWAYS if text is None else text
+
+
+_Decide = Callable[[str, str], int]
+
+
+_DecideFull = Callable[[str, str], tuple[int, frozenset[int]]]
+
+
+class _Decider:
+    """How the entries of one directory are decided: ``constant`` when no pattern can decide an entry
+    otherwise than the parent rule, else ``decide(name, rel)`` -> the deciding pattern's index or -1.
+    buildkit: ``full(name, rel)`` -> (that index, what a subdirectory inherits); ``hits`` when constant."""
+
+    __slots__ = ("constant", "decide", "full", "hits")
+
+    def __init__(self, constant: int, decide: _Decide | None, full: _DecideFull | None = None,
+                 hits: frozenset[int] = frozenset()) -> None:
+        self.constant = constant
+        self.decide = decide
+        self.full = full
+        self.hits = hits
+
+
+_State = tuple[frozenset[int], ...]
+_NONE: frozenset[int] = frozenset()
+
+
 class _Matcher:
     """The engine's matching for one walk, with the parent results carried down the tree.
 
@@ -61,7 +212,7 @@ class _Matcher:
     depth (Docker 20.10's parent rule); for ``buildkit``, the patterns that held for the directory
     (fsutil's ``MatchInfo``, see dockerignore.step)."""
 
-    def __init__(self, ignore: DockerIgnore | None) -> None:
+    def __init__(self, ignore: DockerIgnore | None, *, per_directory: bool = True) -> None:
         self.patterns = list(ignore.patterns) if ignore else []
         self.engine: Engine = ignore.engine if ignore else DEFAULT_ENGINE
         self.modern = self.engine == "buildkit"
@@ -77,6 +228,166 @@ class _Matcher:
         self.by_depth: dict[int, list[int]] = {}
         for i, p in enumerate(self.patterns):
             self.by_depth.setdefault(p.depth, []).append(i)
+        self.per_directory = per_directory
+        self.globs: list[_Glob | None] = [_Glob.of(p) if per_directory else None for p in self.patterns]
+        self._steps: dict[_State, tuple[list[frozenset[int]], list[int]]] = {}
+        self._deciders: dict[tuple[_State, int], _Decider] = {}
+        self._modern_deciders: dict[tuple[_State, frozenset[int]], _Decider] = {}
+
+    # -- per directory (see _Glob): the walker's fast path, equal to ``deciding`` on every entry --------------
+
+    def start(self) -> _State:
+        """The glob state at the context root."""
+        return tuple(g.closure((0,)) if g is not None else _NONE for g in self.globs)
+
+    def child_state(self, state: _State, name: str) -> _State:
+        """The glob state inside the subdirectory ``name`` of a directory in ``state``."""
+        if "\n" in name:
+            return tuple(g.step(s, name) if g is not None and s else _NONE
+                         for g, s in zip(self.globs, state, strict=True))
+        known = self._steps.get(state)
+        if known is None:  # what does not depend on the name, once per distinct state
+            fixed: list[frozenset[int]] = []
+            varying: list[int] = []
+            for i, (g, s) in enumerate(zip(self.globs, state, strict=True)):
+                if g is None or not s:
+                    fixed.append(_NONE)
+                elif any(g.segments[j] is not None and j < len(g.segments) - 1 for j in s):
+                    fixed.append(_NONE)
+                    varying.append(i)
+                else:
+                    fixed.append(g.step(s, name))  # only `**` and complete positions: the same for any name
+            known = self._steps[state] = (fixed, varying)
+        fixed, varying = known
+        if not varying:
+            return tuple(fixed)
+        out = list(fixed)
+        for i in varying:
+            g = self.globs[i]
+            assert g is not None
+            out[i] = g.step(state[i], name)
+        return tuple(out)
+
+    def decider(self, state: _State, depth: int, inherited: frozenset[int]) -> _Decider:
+        """How the entries (at ``depth``) of a directory in ``state`` with ``inherited`` are decided."""
+        if self.modern:
+            if not self.per_directory:
+                def reference(name: str, rel: str) -> tuple[int, frozenset[int]]:
+                    return step(self.patterns, rel, inherited)
+                return _Decider(-1, lambda name, rel: reference(name, rel)[0], reference)
+            mkey = (state, inherited)
+            known = self._modern_deciders.get(mkey)
+            if known is None:
+                if len(self._modern_deciders) > 50_000:
+                    self._modern_deciders.clear()
+                known = self._modern_deciders[mkey] = self._make_modern_decider(state, inherited)
+            return known
+        if not self.per_directory:
+            return _Decider(-1, lambda name, rel: self.deciding(rel, depth, inherited))
+        parent = max((i for i in inherited if self.patterns[i].depth < depth), default=-1)
+        key = (state, parent)
+        found = self._deciders.get(key)
+        if found is None:
+            found = self._deciders[key] = self._make_decider(state, parent)
+        return found
+
+    def _make_decider(self, state: _State, parent: int) -> _Decider:
+        by_name: list[tuple[int, str]] = []
+        by_path: list[int] = []
+        for i in range(len(self.patterns) - 1, parent, -1):  # only a later pattern can override the parent rule
+            g = self.globs[i]
+            if g is None:
+                by_path.append(i)
+                continue
+            source = g.name_regex(state[i])
+            if source is not None:
+                by_name.append((i, source))
+        if not by_name and not by_path:
+            return _Decider(parent, None)
+        combined = re.compile("|".join(f"(?P<p{i}>{src})" for i, src in by_name), re.ASCII) if by_name else None
+        index = {f"p{i}": i for i, _ in by_name}
+        patterns = self.patterns
+        memo: dict[str, int] = {}  # by name: node_modules holds thousands of index.js and package.json
+
+        def decide(name: str, rel: str) -> int:
+            best = memo.get(name, -2)
+            if best == -2:
+                best = parent
+                if combined is not None:
+                    hit = combined.fullmatch(name)  # the first alternative that matches: the last pattern
+                    if hit is not None and hit.lastgroup is not None:
+                        best = index[hit.lastgroup]
+                if len(memo) > 50_000:
+                    memo.clear()
+                memo[name] = best
+            for i in by_path:  # descending
+                if i <= best:
+                    break
+                if patterns[i].matches_path(rel):
+                    return i
+            return best
+
+        return _Decider(-1, decide)
+
+    def _make_modern_decider(self, state: _State, inherited: frozenset[int]) -> _Decider:
+        """buildkit (dockerignore.step) per directory: only the patterns that hold here (``inherited``) and
+        the ones that match an entry can change the answer, so the step runs over just those, in order;
+        which globs match a name is the same in every directory of this state (memoized by name)."""
+        patterns = self.patterns
+        held = tuple(sorted(inherited))
+        by_name: list[tuple[int, re.Pattern[str]]] = []
+        by_path: list[int] = []
+        for i in range(len(patterns)):
+            if i in inherited:
+                continue
+            g = self.globs[i]
+            if g is None:
+                by_path.append(i)
+                continue
+            source = g.name_regex(state[i])
+            if source is not None:
+                by_name.append((i, re.compile(source, re.ASCII)))
+        if not by_name and not by_path:
+            return _Decider(held[-1] if held else -1, None, None, inherited)
+        exclusion = [p.exclusion for p in patterns]
+        memo: dict[str, tuple[int, frozenset[int]]] = {}
+        names: dict[str, tuple[int, ...]] = {}
+
+        def full(name: str, rel: str) -> tuple[int, frozenset[int]]:
+            if not by_path:
+                known = memo.get(name)
+                if known is not None:
+                    return known
+            hit_names = names.get(name)
+            if hit_names is None:
+                hit_names = tuple(i for i, rx in by_name if rx.fullmatch(name))
+                if len(names) > 50_000:
+                    names.clear()
+                names[name] = hit_names
+            candidates = sorted((*held, *hit_names, *by_path)) if (hit_names or by_path) else held
+            matched = False
+            deciding = -1
+            hits: list[int] = []
+            for i in candidates:  # dockerignore.step over the patterns that may count, in order
+                if i not in inherited:
+                    if exclusion[i] != matched:  # skipped by the engine, reported if it holds (see step)
+                        if i not in by_path_set or holds_quietly(patterns[i], rel):
+                            deciding = i
+                        continue
+                    if i in by_path_set and not patterns[i].matches_path(rel):
+                        continue
+                hits.append(i)
+                matched = not exclusion[i]
+                deciding = i
+            result = (deciding, frozenset(hits))
+            if not by_path:
+                if len(memo) > 50_000:
+                    memo.clear()
+                memo[name] = result
+            return result
+
+        by_path_set = frozenset(by_path)
+        return _Decider(-1, lambda name, rel: full(name, rel)[0], full)
 
     def decide(self, rel: str, depth: int, inherited: frozenset[int], is_dir: bool) -> tuple[int, frozenset[int]]:
         """(index of the pattern that decides ``rel``, -1 for none; what its children inherit)."""
@@ -131,11 +442,21 @@ class _Pending:
         self.emitted = False
 
 
-def _head(path: str) -> Callable[[], bytes]:
+def _emit(result: Walk, pending: _Pending) -> None:
+    """Send the excluded directories above a sent path (buildkit), nearest first, up to one already sent."""
+    node: _Pending | None = pending
+    while node is not None and not node.emitted:
+        node.emitted = True
+        _sent_dir(result, node.rel)
+        node = node.parent
+
+
+def _head(real: str, rel: str) -> Callable[[], bytes]:
     def read() -> bytes:
         from . import reading
         from .errors import DockgenError
 
+        path = os.path.join(real, rel)
         try:  # never blocks: a FIFO named like a secret is not opened for reading
             return reading.read_head(path, secret_scan.HEAD)
         except DockgenError as exc:
@@ -193,6 +514,22 @@ def _is_transient(rel: str, name: str) -> bool:
         name == "lock" and (rel == ".dockgen/lock" or rel.endswith("/.dockgen/lock")))
 
 
+# -- one directory's entries, read from the file system or from a recorded tree ----------------------------
+# kinds: what an entry is, with the permission check the engine's walk would make on it
+K_ERROR, K_DIR, K_DIR_DENIED, K_FILE, K_FILE_UNREADABLE, K_LINK, K_FIFO, K_OTHER = range(8)
+
+
+@dataclass(slots=True)
+class Listing:
+    """One directory: its entries' names, kinds (K_*) and sizes (regular files and links; else 0), in the
+    order the directory lists them; ``errors``: why an entry could not be stat'ed (kind K_ERROR)."""
+
+    names: list[str]
+    kinds: bytes | list[int]
+    sizes: Sequence[int]
+    errors: dict[str, str] | None = None
+
+
 # fstatat relative to a directory's descriptor where the platform has it; by path elsewhere (Windows)
 _FD_WALK = hasattr(os, "O_DIRECTORY") and os.stat in os.supports_dir_fd and os.scandir in os.supports_fd
 
@@ -203,140 +540,250 @@ def _listable(path: str) -> int | None:
     return None
 
 
-def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_ignored: bool = False,
-         listing: bool = False, top: int = 10, dir_depth: int = 3,
-         progress: Callable[[int], None] | None = None, find_secrets: bool = False,
-         skip: frozenset[str] = frozenset(), sizes: Mapping[str, int] | None = None) -> Walk:
-    """Walk the context once. The hot loop stays small: one ``fstatat`` per entry relative to its
-    directory's descriptor, directory totals added once per directory, not per file."""
+def _list_dir(real: str, rel_dir: str, override: bool) -> Listing | tuple[bool, str]:
+    """The entries of ``rel_dir`` (one ``fstatat`` each, relative to the directory's descriptor), or
+    (permission denied?, message) when it cannot be opened."""
+    here = os.path.join(real, rel_dir) if rel_dir else real
+    try:
+        fd = os.open(here, os.O_RDONLY | os.O_DIRECTORY) if _FD_WALK else _listable(here)
+    except PermissionError:
+        return True, "permission denied: the engine cannot read this directory"
+    except OSError as exc:
+        return False, f"cannot read: {exc.strerror}"
+    kinds: list[int] = []
+    sizes: list[int] = []
+    errors: dict[str, str] | None = None
+    try:
+        with os.scandir(here if fd is None else fd) as it:
+            names = [entry.name for entry in it]
+        stat_ = os.stat
+        for name in names:
+            try:
+                st = (stat_(name, dir_fd=fd, follow_symlinks=False) if fd is not None
+                      else stat_(os.path.join(here, name), follow_symlinks=False))
+            except OSError as exc:
+                kinds.append(K_ERROR)
+                sizes.append(0)
+                if errors is None:
+                    errors = {}
+                errors[name] = f"cannot stat: {exc.strerror}"
+                continue
+            fmt = st.st_mode & 0o170000
+            if fmt == 0o100000:
+                kinds.append(K_FILE if override or _allowed(st, 0o4) else K_FILE_UNREADABLE)
+                sizes.append(st.st_size)
+            elif fmt == 0o040000:
+                kinds.append(K_DIR if override or _allowed(st, 0o5) else K_DIR_DENIED)
+                sizes.append(0)
+            elif fmt == 0o120000:
+                kinds.append(K_LINK)
+                sizes.append(st.st_size)
+            else:
+                kinds.append(K_FIFO if fmt == stat.S_IFIFO else K_OTHER)
+                sizes.append(0)
+    finally:
+        if fd is not None:
+            os.close(fd)
+    return Listing(names=names, kinds=kinds, sizes=sizes, errors=errors)
+
+
+@dataclass(slots=True)
+class Tree:
+    """A context read once (every directory, ignored ones too): the walks of one `dockgen init` or
+    `context --suggest` evaluate their rule sets against it instead of reading the disk again."""
+
+    root: str  # the real path read
+    dirs: dict[str, Listing | tuple[bool, str]]
+    entries: int = 0
+
+
+def record(root: str | os.PathLike[str], *, progress: Callable[[int], None] | None = None) -> Tree:
+    """Read every directory of the context at ``root`` once (``progress(entries seen)`` now and then)."""
     base = Path(root)
+    _check_root(base)
+    real = os.path.realpath(base)
+    override = _has_override()
+    tree = Tree(root=real, dirs={})
+    stack = [""]
+    next_report = 5000
+    while stack:
+        rel_dir = stack.pop()
+        listing = _list_dir(real, rel_dir, override)
+        tree.dirs[rel_dir] = listing
+        if isinstance(listing, tuple):
+            continue
+        prefix = rel_dir + "/" if rel_dir else ""
+        stack += [prefix + name for name, kind in zip(listing.names, listing.kinds, strict=True) if kind == K_DIR]
+        listing.kinds = bytes(listing.kinds)  # compact: the tree holds every entry of the context
+        listing.sizes = array("q", listing.sizes)
+        tree.entries += len(listing.names)
+        if progress is not None and tree.entries >= next_report:
+            progress(tree.entries)
+            next_report = tree.entries + 5000
+    if progress is not None:
+        progress(tree.entries)
+    return tree
+
+
+def _check_root(base: Path) -> None:
     if not base.exists():
         raise ContextError(f"{base}: no such directory", "pass the build context directory")
     if not base.is_dir():
         raise ContextError(f"{base}: not a directory", "the build context is a directory")
-    real = os.path.realpath(base)  # the engine resolves a symlinked context root
-    matcher = _Matcher(ignore)
+
+
+def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_ignored: bool = False,
+         listing: bool = False, top: int = 10, dir_depth: int = 3,
+         progress: Callable[[int], None] | None = None, find_secrets: bool = False,
+         skip: frozenset[str] = frozenset(), sizes: Mapping[str, int] | None = None,
+         tree: Tree | None = None, per_directory: bool = True) -> Walk:
+    """Walk the context once (``tree``: as recorded, without reading the disk again). The hot loop stays
+    small: one ``fstatat`` per entry relative to its directory's descriptor, the rules matched per
+    directory where they allow it (``per_directory=False``: every pattern on every path, the reference),
+    directory totals added once per directory, not per file."""
+    base = Path(root)
+    if tree is None:
+        _check_root(base)
+    real = tree.root if tree is not None else os.path.realpath(base)  # the engine resolves a symlinked root
+    matcher = _Matcher(ignore, per_directory=per_directory)
     patterns = matcher.patterns
     modern = matcher.modern
+    exclusion = [p.exclusion for p in patterns]
     result = Walk(listing=[] if listing else None, by_rule=[[0, 0] for _ in patterns])
     listed = result.listing
-    override = _has_override()
     heap: list[tuple[int, str, bool]] = []
     floor = -1  # smallest size in a full heap: most files are smaller and skip the heap entirely
     # stack of (relative dir, depth of its children, inherited pattern hits, walked by the engine?, rule that
-    # pruned it, buildkit: the excluded directories above not sent yet)
-    stack: list[tuple[str, int, frozenset[int], bool, int, _Pending | None]] = [("", 1, frozenset(), True, -1, None)]
+    # pruned it, per-pattern glob state, buildkit: the excluded directories above not sent yet)
+    stack: list[tuple[str, int, frozenset[int], bool, int, _State, _Pending | None]] = [
+        ("", 1, frozenset(), True, -1, matcher.start(), None)]
     seen, next_report = 0, 5000
-    S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, S_IFIFO = 0o170000, stat.S_IFDIR, stat.S_IFREG, stat.S_IFLNK, stat.S_IFIFO
+    override = _has_override()
+    memo: dict[tuple[str, str, bool], bool] = {}
+    skip_dirs = {p.rpartition("/")[0] for p in skip}  # the directories holding a path to skip
+
+    def may_be_secret(name: str, where: secret_scan.Place) -> bool:
+        key = (name, where.special, where.scan)
+        known = memo.get(key)
+        if known is None:
+            if len(memo) > 100_000:
+                memo.clear()
+            known = memo[key] = secret_scan.may_be_secret(name, where)
+        return known
     while stack:
-        rel_dir, depth, inherited, sent_dir, owner, pending = stack.pop()
+        rel_dir, depth, inherited, sent_dir, owner, state, pending = stack.pop()
         prefix = rel_dir + "/" if rel_dir else ""
+        skip_here = rel_dir in skip_dirs
         where = secret_scan.place(rel_dir) if find_secrets else secret_scan.ROOT
-        here = os.path.join(real, rel_dir) if rel_dir else real
-        try:
-            fd = os.open(here, os.O_RDONLY | os.O_DIRECTORY) if _FD_WALK else _listable(here)
-        except PermissionError:
-            problem = Problem(path=rel_dir or ".", message="permission denied: the engine cannot read this directory")
+        got = tree.dirs.get(rel_dir) if tree is not None else _list_dir(real, rel_dir, override)
+        if got is None:  # not recorded: the tree was read without it (cannot happen for a full record)
+            got = _list_dir(real, rel_dir, override)
+        if isinstance(got, tuple):
+            problem = Problem(path=rel_dir or ".", message=got[1])
             (result.problems if sent_dir else result.warnings).append(problem)
             continue
-        except OSError as exc:
-            (result.problems if sent_dir else result.warnings).append(
-                Problem(path=rel_dir or ".", message=f"cannot read: {exc.strerror}"))
-            continue
+        full = None
+        const_hits = inherited
+        if patterns and sent_dir:
+            decider = matcher.decider(state, depth, inherited)
+            constant, decide, full = decider.constant, decider.decide, decider.full
+            const_excluded = constant >= 0 and not exclusion[constant]
+            if modern:
+                const_hits = decider.hits
+        else:
+            constant, decide, const_excluded = owner, None, not sent_dir
         dir_sent = dir_ignored = dir_files = dir_sent_files = dir_ignored_files = 0
-        try:
-            with os.scandir(here if fd is None else fd) as it:
-                entries = list(it)
-            for entry in entries:
-                name = entry.name
-                rel = prefix + name
-                if skip and (rel in skip or _is_backup(rel, skip) or _is_transient(rel, name)):
-                    continue
-                try:
-                    st = (os.stat(name, dir_fd=fd, follow_symlinks=False) if fd is not None
-                          else os.stat(os.path.join(here, name), follow_symlinks=False))
-                except OSError as exc:
-                    result.warnings.append(Problem(path=rel, message=f"cannot stat: {exc.strerror}"))
-                    continue
-                fmt = st.st_mode & S_IFMT
-                is_dir = fmt == S_IFDIR
+        errors = got.errors
+        for name, kind, size in zip(got.names, got.kinds, got.sizes, strict=True):
+            rel = prefix + name
+            if skip and ((skip_here and (rel in skip or _is_backup(rel, skip)))
+                         or ((name[:1] == "." or name == "lock") and _is_transient(rel, name))):
+                continue
+            if kind == K_ERROR:
+                result.warnings.append(Problem(path=rel, message=(errors or {}).get(name, "cannot stat")))
+                continue
+            is_dir = kind in (K_DIR, K_DIR_DENIED)
+            child = const_hits
+            if decide is None:
+                rule, excluded = constant, const_excluded
+            else:
+                if is_dir and full is not None:
+                    rule, child = full(name, rel)
+                else:
+                    rule = decide(name, rel)
+                excluded = rule >= 0 and not exclusion[rule]
+            if is_dir:
+                into = excluded and sent_dir and matcher.has_exceptions and matcher.walk_into(rel)
+                if kind == K_DIR_DENIED:
+                    if not modern or (not excluded and sent_dir):
+                        # the engine opens the directory and fails (legacy: excluded or not)
+                        result.problems.append(Problem(path=rel, message="permission denied: `docker build` "
+                                                       "fails opening this directory" + (
+                                                           "" if modern else " (even when it is ignored)")))
+                        continue
+                    into = False  # buildkit: an excluded directory it cannot read is skipped
                 if patterns and sent_dir:
-                    rule, child = matcher.decide(rel, depth, inherited, is_dir)
-                    excluded = rule >= 0 and not patterns[rule].exclusion
+                    if not modern:
+                        child = matcher.dir_matches(rel, depth, inherited)
+                    child_state = matcher.child_state(state, name)
                 else:
-                    rule = owner
-                    excluded = not sent_dir
-                    child = inherited
-                if is_dir:
-                    into = excluded and sent_dir and matcher.has_exceptions and matcher.walk_into(rel)
-                    if not override and not _allowed(st, 0o5):
-                        if not modern or (not excluded and sent_dir):
-                            # the engine opens the directory and fails (legacy: excluded or not)
-                            result.problems.append(Problem(path=rel, message="permission denied: `docker build` "
-                                                           "fails opening this directory" + (
-                                                               "" if modern else " (even when it is ignored)")))
-                            continue
-                        into = False  # buildkit: an excluded directory it cannot read is skipped
-                    if not excluded:
-                        if pending is not None:
-                            _emit(result, pending)
-                        _sent_dir(result, rel)
-                        stack.append((rel, depth + 1, child, True, -1, None))
-                    elif into and modern:  # walked, sent only if something below is
-                        stack.append((rel, depth + 1, child, True, -1, _Pending(rel, pending)))
-                    elif into:
-                        _sent_dir(result, rel)  # legacy: the engine sends the directory itself and walks on
-                        stack.append((rel, depth + 1, child, True, -1, None))
-                    else:
-                        if sent_dir:
-                            result.pruned_dirs.append(rel)
-                        if measure_ignored:
-                            stack.append((rel, depth + 1, child, False, rule, None))
-                        else:
-                            result.ignored_complete = False
-                    continue
-                is_file = fmt == S_IFREG
-                size = st.st_size if is_file or fmt == S_IFLNK else 0
-                if sizes and rel in sizes:  # a file as it is about to be written (a dry run's pyproject.toml)
-                    size = sizes[rel]
-                if is_file and not excluded and not override and not _allowed(st, 0o4):
-                    result.warnings.append(Problem(path=rel, message="unreadable: sent as an empty file"))
-                    size = 0
-
-                if find_secrets and is_file:
-                    found = secret_scan.check(rel, name, st.st_size, not excluded, _head(os.path.join(real, rel)),
-                                              where)
-                    if found is not None:
-                        result.secrets.append(found)
-                dir_files += 1
-                if excluded:
-                    dir_ignored += size
-                    dir_ignored_files += 1
-                    if rule >= 0:
-                        counts = result.by_rule[rule]
-                        counts[0] += 1
-                        counts[1] += size
-                else:
+                    child, child_state = inherited, state
+                if not excluded:
                     if pending is not None:
                         _emit(result, pending)
-                        pending = None
-                    dir_sent += size
-                    dir_sent_files += 1
-                    if listed is not None and fmt != S_IFIFO:  # COPY drops FIFOs
-                        listed.append(rel)
-                if is_file and size > floor:
-                    item = (size, rel, not excluded)
-                    if len(heap) < top:
-                        heapq.heappush(heap, item)
+                    _sent_dir(result, rel)
+                    stack.append((rel, depth + 1, child, True, -1, child_state, None))
+                elif into and modern:  # walked, sent only if something below is
+                    stack.append((rel, depth + 1, child, True, -1, child_state, _Pending(rel, pending)))
+                elif into:
+                    _sent_dir(result, rel)  # legacy: the engine sends the directory itself and walks on
+                    stack.append((rel, depth + 1, child, True, -1, child_state, None))
+                else:
+                    if sent_dir:
+                        result.pruned_dirs.append(rel)
+                    if measure_ignored:
+                        stack.append((rel, depth + 1, child, False, rule, child_state, None))
                     else:
-                        heapq.heapreplace(heap, item)
-                    if len(heap) == top:
-                        floor = heap[0][0]
-        finally:
-            if fd is not None:
-                os.close(fd)
+                        result.ignored_complete = False
+                continue
+            is_file = kind in (K_FILE, K_FILE_UNREADABLE)
+            raw = size
+            if sizes and rel in sizes:  # a file as it is about to be written (a dry run's pyproject.toml)
+                size = sizes[rel]
+            if kind == K_FILE_UNREADABLE and not excluded:
+                result.warnings.append(Problem(path=rel, message="unreadable: sent as an empty file"))
+                size = 0
+            if find_secrets and is_file and may_be_secret(name, where):
+                found = secret_scan.check(rel, name, raw, not excluded,
+                                          _head(real, rel), where)
+                if found is not None:
+                    result.secrets.append(found)
+            dir_files += 1
+            if excluded:
+                dir_ignored += size
+                dir_ignored_files += 1
+                if rule >= 0:
+                    counts = result.by_rule[rule]
+                    counts[0] += 1
+                    counts[1] += size
+            else:
+                if pending is not None:
+                    _emit(result, pending)
+                    pending = None
+                dir_sent += size
+                dir_sent_files += 1
+                if listed is not None and kind != K_FIFO:  # COPY drops FIFOs
+                    listed.append(rel)
+            if is_file and size > floor:
+                item = (size, rel, not excluded)
+                if len(heap) < top:
+                    heapq.heappush(heap, item)
+                else:
+                    heapq.heapreplace(heap, item)
+                if len(heap) == top:
+                    floor = heap[0][0]
         if progress is not None:
-            seen += len(entries)
+            seen += len(got.names)
             if seen >= next_report:
                 progress(seen)
                 next_report = seen + 5000
@@ -358,15 +805,6 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
     if listed is not None:
         listed.sort()
     return result
-
-
-def _emit(result: Walk, pending: _Pending) -> None:
-    """Send the excluded directories above a sent path (buildkit), nearest first, up to one already sent."""
-    node: _Pending | None = pending
-    while node is not None and not node.emitted:
-        node.emitted = True
-        _sent_dir(result, node.rel)
-        node = node.parent
 
 
 def _sent_dir(result: Walk, rel: str) -> None:
@@ -445,8 +883,10 @@ def path_is_sent(matcher: _Matcher, path: str) -> tuple[str, DockerIgnorePattern
 def analyze(root: str | os.PathLike[str], *, dockerfile: str | os.PathLike[str] | None = None,
             ignore_file: str | os.PathLike[str] | None = None, measure_ignored: bool = False,
             listing: bool = False, top: int = 10,
-            progress: Callable[[int], None] | None = None, engine: Engine = DEFAULT_ENGINE) -> ContextReport:
-    """Everything `dockgen context` reports about the build context at ``root``, as ``engine`` sends it."""
+            progress: Callable[[int], None] | None = None, tree: Tree | None = None,
+            engine: Engine = DEFAULT_ENGINE) -> ContextReport:
+    """Everything `dockgen context` reports about the build context at ``root``, as ``engine`` sends it
+    (``tree``: as read already by ``record``, for a caller that walks it again)."""
     from .dockerfile_sources import copy_sources
     from .dockerignore import parse
 
@@ -476,7 +916,7 @@ def analyze(root: str | os.PathLike[str], *, dockerfile: str | os.PathLike[str] 
     sources_spec = copy_sources(read_dockerfile(df, str(df))) if df is not None else []
     need_listing = listing or any(s.wildcard for s in sources_spec)
     result = walk(base, rules, measure_ignored=measure_ignored, listing=need_listing, top=top,
-                  progress=progress, find_secrets=True)
+                  progress=progress, find_secrets=True, tree=tree)
     matcher = _Matcher(rules)
     checks: list[SourceCheck] = []
     sent_set = set(result.listing or ()) if need_listing else set()

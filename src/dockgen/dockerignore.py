@@ -357,13 +357,19 @@ def step(patterns: list[DockerIgnorePattern], rel: str, inherited: frozenset[int
     Patterns run in order; one the parent matched matches; otherwise a pattern that cannot change the
     answer so far (a plain pattern when the path is already excluded, an exception when it is not) is
     not even tried, and is then *not* passed down: with ``foo``, ``!foo/bar``, ``foo``, the last line
-    does not exclude ``foo/bar/x`` (the engine's quirk, reproduced)."""
+    does not exclude ``foo/bar/x`` (the engine's quirk, reproduced).
+
+    The deciding pattern reported is the last one that holds for ``rel`` (passed down or matching), a
+    skipped one included: it gives the same answer (a skipped pattern agrees with the state it left
+    alone), and it names the rule a reader expects (``**/.aws`` after ``*``, not ``*``)."""
     matched = False
     deciding = -1
     hits: list[int] = []
     for i, p in enumerate(patterns):
         if i not in inherited:
             if p.exclusion != matched:
+                if holds_quietly(p, rel):
+                    deciding = i
                 continue
             if not p.matches_path(rel):
                 continue
@@ -371,6 +377,15 @@ def step(patterns: list[DockerIgnorePattern], rel: str, inherited: frozenset[int
         matched = not p.exclusion
         deciding = i
     return deciding, frozenset(hits)
+
+
+def holds_quietly(pattern: DockerIgnorePattern, rel: str) -> bool:
+    """Whether ``pattern`` matches ``rel``, for reporting only: a regexp the engine never tries here
+    raises nothing."""
+    try:
+        return pattern.matches_path(rel)
+    except IgnoreFileError:
+        return False
 
 
 def without_trailing_glob(cleaned: str) -> str:

@@ -150,6 +150,13 @@ def scannable(lower: str, size: int, where: Place) -> bool:
     return where.scan and 0 < size <= HEAD and _extension(lower) in SCANNED
 
 
+def may_be_secret(name: str, where: Place) -> bool:
+    """False when ``check`` returns None for a file ``name`` in ``where`` whatever its size and content (most
+    files: the walker remembers it per name instead of asking ``check`` again)."""
+    lower = name.lower()
+    return _by_name(lower, where) is not None or (where.scan and _extension(lower) in SCANNED)
+
+
 def scan(head: bytes, lower: str) -> str | None:
     """The kind of secret the content shows, or None."""
     if b"\0" in head:

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .context import Walk, _Matcher, path_is_sent, walk
+from .context import Tree, Walk, _Matcher, path_is_sent, record, walk
 from .dockerignore import go_clean, parse
 from .ignore import CATEGORIES, SECRETS_TITLE
 from .model import IgnoreRule
@@ -223,7 +224,7 @@ def _not_reincluded(entry: Entry, candidates: list[Entry], needed: list[str]) ->
 def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[IgnoreRule] | None = None,
             existing: str | None = None, allowlist: bool = False, top: int = 5, version: str = "",
             excepted: tuple[str, ...] = (), sizes: dict[str, int] | None = None,
-            own: frozenset[str] = OWN_FILES) -> Suggestion:
+            own: frozenset[str] = OWN_FILES, tree: Tree | None = None) -> Suggestion:
     """The measured .dockerignore for the context at ``root``.
 
     ``needed``: context paths the Dockerfile copies ("." when it copies everything; they stay sent).
@@ -236,15 +237,20 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
     the other secrets it excludes stay out), and a secret no rule excludes (a key found by its content,
     an odd case) gets a rule of its own, its exact path, in a section of their own (kept when the file
     is gone: a clean checkout, without the developer's gitignored key, writes the same file).
+
+    ``tree``: the context as read already (``context.record``); else it is read here, once: every walk
+    below evaluates its rules against it.
     """
     base = Path(root)
+    if tree is None:
+        tree = record(base)
     # last run's rules of their own stay, whether or not the secret is still here: a clean checkout
     # (no gitignored key in it) writes the same file as the developer's tree did
     found = _found_rules(existing)
     for _ in range(2):
         suggestion, wanted = _suggest_once(base, needed=needed, extra=extra, existing=existing, allowlist=allowlist,
                                            top=top, version=version, excepted=excepted, sizes=sizes, own=own,
-                                           found=found)
+                                           found=found, tree=tree)
         if wanted == found:
             leaked = [x for x in suggestion.secrets if x.status == "sent"]
             if leaked:  # a rule of its own excludes any path: this cannot happen
@@ -256,7 +262,7 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
 
 def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | None, existing: str | None,
                   allowlist: bool, top: int, version: str, excepted: tuple[str, ...], sizes: dict[str, int] | None,
-                  own: frozenset[str], found: list[str]) -> tuple[Suggestion, list[str]]:
+                  own: frozenset[str], found: list[str], tree: Tree) -> tuple[Suggestion, list[str]]:
     """One measured .dockerignore with the secret rules ``found``, and the ones it should have had:
     those, and one for each secret it sends that nothing explains."""
     candidates = [Entry(pattern=r.pattern, category=r.comment or PLAN_CATEGORY) for r in extra or []]
@@ -306,24 +312,24 @@ def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | No
     after_lines = [ln for ln in after_lines if ln.strip() not in ours]
     user, tail = _rules(mine), _rules(after_lines)
     before = walk(base, parse("\n".join(user + tail) + "\n") if user or tail else None, skip=own,
-                  sizes=sizes)
+                  sizes=sizes, tree=tree)
     flagged = [ln for ln in user + tail
                if not ln.strip().startswith("!") and excludes_needed(ln.strip(), [*needed, *excepted])]
 
     # measure each rule as it will be written (the user's lines first), walking what they keep out too;
     # the same walk finds the secrets, wherever they are
     merged = parse("\n".join(user + [e.pattern for e in safe] + tail) + "\n")
-    measured = walk(base, merged, measure_ignored=True, skip=own, sizes=sizes, find_secrets=True)
+    measured = walk(base, merged, measure_ignored=True, skip=own, sizes=sizes, find_secrets=True, tree=tree)
     offset = len(merged.patterns) - len(safe) - len(tail)
     entries = [replace(e, files=measured.by_rule[offset + i][0], bytes=measured.by_rule[offset + i][1])
                for i, e in enumerate(safe)]
 
     if allowlist:
-        body, written = _allowlist_body(base, entries, [*needed, *excepted])
+        body, written = _allowlist_body(base, entries, [*needed, *excepted], tree)
     else:
         body, written = _deny_body(entries)
     final = [*user, *(line for line, _ in written), *tail]
-    after = walk(base, parse("\n".join(final) + "\n"), top=top, skip=own, sizes=sizes)
+    after = walk(base, parse("\n".join(final) + "\n"), top=top, skip=own, sizes=sizes, tree=tree)
     heavy = _heavy_uncovered(after, needed, top)
     sections = ["yours"] * len(user) + [section for _, section in written] + ["yours"] * len(tail)
     states = _secret_states(measured.secrets, final, sections, origin, explicit, copied, negations)
@@ -411,12 +417,13 @@ def _deny_body(entries: list[Entry]) -> tuple[list[str], list[tuple[str, str]]]:
     return lines, [(x, e.category) for e in entries for x in (e.pattern, *e.exceptions)]
 
 
-def _allowlist_body(base: Path, entries: list[Entry], needed: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+def _allowlist_body(base: Path, entries: list[Entry], needed: list[str],
+                    tree: Tree | None = None) -> tuple[list[str], list[tuple[str, str]]]:
     """`*`, then `!` for what the Dockerfile copies, then the junk and the secrets inside those
     re-excluded (the secrets found in this context in a section of their own)."""
     own = OWN_FILES
     if "." in needed:  # the whole context is copied: allow the top-level entries the deny rules let through
-        deny = walk(base, parse("\n".join(e.pattern for e in entries) + "\n"), listing=True, skip=own)
+        deny = walk(base, parse("\n".join(e.pattern for e in entries) + "\n"), listing=True, skip=own, tree=tree)
         tops = sorted({p.split("/", 1)[0].rstrip("/") for p in deny.listing or []})
     else:
         tops = sorted({n.split("/", 1)[0] for n in needed if n})
@@ -444,10 +451,12 @@ def _heavy_uncovered(after: Walk, needed: list[str], top: int) -> list[tuple[str
 
 def for_plan(root: str | os.PathLike[str], plan: object, *, allowlist: bool = False,
              existing: str | bool | None = True, also_needed: tuple[str, ...] = (),
-             sizes: dict[str, int] | None = None) -> Suggestion:
+             sizes: dict[str, int] | None = None, tree: Tree | None = None,
+             progress: Callable[[int], None] | None = None) -> Suggestion:
     """The measured ignore file ``dockgen init`` writes for a plan, merged with ``existing`` (True: the one
     on disk; `dockgen update` passes the one dockgen rendered last). ``root`` is the app's directory; the
-    context measured is the plan's (a workspace member's is the workspace root)."""
+    context measured is the plan's (a workspace member's is the workspace root). ``tree``: that context as
+    read already (``context.record``; else it is read here, ``progress`` called as it is)."""
     from .model import BuildPlan
 
     assert isinstance(plan, BuildPlan)
@@ -461,9 +470,11 @@ def for_plan(root: str | os.PathLike[str], plan: object, *, allowlist: bool = Fa
         existing = None
     excepted = tuple(p for p in dict.fromkeys(also_needed) if p not in plan.context_needs)
     context, own = context_of(root, plan)
+    if tree is None:
+        tree = record(context, progress=progress)
     return suggest(context, needed=list(plan.context_needs), excepted=excepted, extra=list(plan.ignore),
                    existing=existing, allowlist=allowlist, version=plan.dockgen_version, sizes=_in_context(sizes, plan),
-                   own=own)
+                   own=own, tree=tree)
 
 
 def context_of(root: str | os.PathLike[str], plan: object) -> tuple[Path, frozenset[str]]:

@@ -222,6 +222,8 @@ def init(
     with dockgen's version, and the rendered files under .dockgen/rendered/: a re-run reproduces the
     same files, and `dockgen update` re-renders with them. A flag wins over a recorded answer.
     """
+    import sys
+
     from .. import api
     from ..model import WriteStatus, to_jsonable
     from ..suggest import human
@@ -237,8 +239,13 @@ def init(
     shown = "" if app_ is None else f"{_app_path(path, app_).relative_to(path).as_posix()}/"  # paths as typed
     path = _app_path(path, app_)
     opts = _options(template, node_version, port, python_version, language, template_dir, path, allow_list)
-    done = api.generate(path, opts, force=force, dry_run=dry_run or check, record=not no_record,
-                        use_answers=not ignore_answers)
+    progress = _progress() if sys.stderr.isatty() and not json_out else None
+    try:
+        done = api.generate(path, opts, force=force, dry_run=dry_run or check, record=not no_record,
+                            use_answers=not ignore_answers, progress=progress)
+    finally:
+        if progress is not None:
+            sys.stderr.write("\r\033[K")
     built, outcomes, measured = done.plan, done.outcomes, done.context
     conflict = any(o.status is WriteStatus.CONFLICT for o in outcomes)
     settled = (WriteStatus.IDENTICAL, WriteStatus.KEEP)  # KEEP: your edits, kept by update --write
@@ -410,7 +417,7 @@ def context(
     """
     import sys
 
-    from ..context import analyze
+    from ..context import analyze, record
     from ..suggest import human, suggest
 
     path, file = _member_context(path, app_, file)
@@ -420,8 +427,9 @@ def context(
     from ..dockerignore import check_engine
 
     chosen = check_engine(engine, "--engine") if engine is not None else recorded_engine(path)
+    tree = record(path, progress=progress) if suggest_ and path.is_dir() else None  # --suggest: one read
     report = analyze(path, dockerfile=file, ignore_file=ignore_file, measure_ignored=full or suggest_,
-                     listing=list_files, top=top, progress=progress, engine=chosen)
+                     listing=list_files, top=top, progress=progress, tree=tree, engine=chosen)
     if progress is not None:
         sys.stderr.write("\r\033[K")
     if list_files:
@@ -442,7 +450,7 @@ def context(
                                                                else None)
         existing = reading.read_text(existing_path, errors="surrogateescape") if existing_path else None
         suggestion = suggest(path, needed=needed, existing=existing, allowlist=allow_list, top=top,
-                             version=__version__)
+                             version=__version__, tree=tree)
     data = _context_json(report, top)
     if suggestion is not None:
         data["suggestion"] = {"text": suggestion.text, "sent_files": suggestion.after_files,
