@@ -69,3 +69,23 @@ def test_a_bad_regexp_fails_only_when_buildkit_evaluates_it(tmp_path: Path) -> N
     proc = run("context", app)
     assert proc.returncode == 1 and "failed to match excludepatterns" in proc.stderr and "Traceback" not in proc.stderr
     assert parse("[z-a]\n").patterns[0].error is not None
+
+
+def test_init_and_suggest_measure_with_the_recorded_engine(tmp_path: Path) -> None:
+    """init, update and `context --suggest` match the rules as the app's engine does: a user's `docs/**/x+`
+    line is a literal `+` for buildkit and a repetition for Docker 20.10 (then `x+` matches `xx`)."""
+    import json
+
+    from .apps import make_app
+
+    app = make_app(tmp_path / "app", files={"docs/a/xx": "y" * 5000, "docs/a/x+": "z" * 7000})
+    (app / ".dockerignore").write_text("docs/**/x+\n")
+    modern = json.loads(run("init", app, "--dry-run", "--json").stdout)
+    suggest_modern = json.loads(run("context", app, "--suggest", "--json").stdout)["suggestion"]
+    (app / ".dockgen.toml").write_text('engine = "legacy"\n')
+    legacy = json.loads(run("init", app, "--dry-run", "--json").stdout)
+    suggest_legacy = json.loads(run("context", app, "--suggest", "--json").stdout)["suggestion"]
+    # buildkit keeps out docs/a/x+ (7,000 bytes), Docker 20.10 docs/a/xx (5,000 bytes): 2,000 more are sent
+    assert legacy["context"]["sent_bytes"] - modern["context"]["sent_bytes"] == 2000, (modern["context"],
+                                                                                       legacy["context"])
+    assert suggest_legacy["sent_bytes"] - suggest_modern["sent_bytes"] == 2000

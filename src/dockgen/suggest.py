@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .context import Tree, Walk, _Matcher, path_is_sent, record, walk
-from .dockerignore import go_clean, parse
+from .dockerignore import DEFAULT_ENGINE, Engine, go_clean, parse
 from .ignore import CATEGORIES, SECRETS_TITLE
 from .model import IgnoreRule
 from .secrets import Secret, literal_pattern
@@ -205,9 +205,9 @@ def _copied_paths(base: Path, source: str, limit: int = 5000) -> list[str]:
     return found
 
 
-def excludes_needed(pattern: str, needed: list[str]) -> list[str]:
+def excludes_needed(pattern: str, needed: list[str], engine: Engine = DEFAULT_ENGINE) -> list[str]:
     """The needed paths a single pattern keeps out of the context."""
-    matcher = _Matcher(parse(pattern + "\n", "<rule>"))
+    matcher = _Matcher(parse(pattern + "\n", "<rule>", engine=engine))
     return [n for n in needed if n not in ("", ".") and path_is_sent(matcher, n)[0] != "sent"]
 
 
@@ -224,8 +224,9 @@ def _not_reincluded(entry: Entry, candidates: list[Entry], needed: list[str]) ->
 def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[IgnoreRule] | None = None,
             existing: str | None = None, allowlist: bool = False, top: int = 5, version: str = "",
             excepted: tuple[str, ...] = (), sizes: dict[str, int] | None = None,
-            own: frozenset[str] = OWN_FILES, tree: Tree | None = None) -> Suggestion:
-    """The measured .dockerignore for the context at ``root``.
+            own: frozenset[str] = OWN_FILES, tree: Tree | None = None,
+            engine: Engine = DEFAULT_ENGINE) -> Suggestion:
+    """The measured .dockerignore for the context at ``root``, measured as ``engine`` matches.
 
     ``needed``: context paths the Dockerfile copies ("." when it copies everything; they stay sent).
     ``extra``: rules the plan adds, with their category as comment.
@@ -250,7 +251,7 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
     for _ in range(2):
         suggestion, wanted = _suggest_once(base, needed=needed, extra=extra, existing=existing, allowlist=allowlist,
                                            top=top, version=version, excepted=excepted, sizes=sizes, own=own,
-                                           found=found, tree=tree)
+                                           found=found, tree=tree, engine=engine)
         if wanted == found:
             leaked = [x for x in suggestion.secrets if x.status == "sent"]
             if leaked:  # a rule of its own excludes any path: this cannot happen
@@ -262,7 +263,8 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
 
 def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | None, existing: str | None,
                   allowlist: bool, top: int, version: str, excepted: tuple[str, ...], sizes: dict[str, int] | None,
-                  own: frozenset[str], found: list[str], tree: Tree) -> tuple[Suggestion, list[str]]:
+                  own: frozenset[str], found: list[str], tree: Tree,
+                  engine: Engine = DEFAULT_ENGINE) -> tuple[Suggestion, list[str]]:
     """One measured .dockerignore with the secret rules ``found``, and the ones it should have had:
     those, and one for each secret it sends that nothing explains."""
     candidates = [Entry(pattern=r.pattern, category=r.comment or PLAN_CATEGORY) for r in extra or []]
@@ -290,14 +292,14 @@ def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | No
         seen.add(_key(entry.pattern))
         hits: list[str] = []
         if not entry.pattern.startswith("!"):
-            excluded = excludes_needed(entry.pattern, _not_reincluded(entry, candidates, explicit))
+            excluded = excludes_needed(entry.pattern, _not_reincluded(entry, candidates, explicit), engine)
             if excluded and entry.category not in SECRET_TITLES:
                 dropped.append(entry.pattern)
                 continue
             hits = excluded  # a secrets rule stays: what the Dockerfile copies by name is let back in
             origin |= {f"!{h}": "copied" for h in excluded}
             if copied:
-                hits += [src for src, paths in copied.items() if excludes_needed(entry.pattern, paths)
+                hits += [src for src, paths in copied.items() if excludes_needed(entry.pattern, paths, engine)
                          and src not in hits]
         if hits:
             # buildkit passes `!dir` down only where it was tried: a file that `**/*.pem` excluded in `certs/`
@@ -311,28 +313,28 @@ def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | No
     mine = [ln for ln in mine if ln.strip() not in ours or ln.strip()[1:].lstrip("/") in negations]
     after_lines = [ln for ln in after_lines if ln.strip() not in ours]
     user, tail = _rules(mine), _rules(after_lines)
-    before = walk(base, parse("\n".join(user + tail) + "\n") if user or tail else None, skip=own,
+    before = walk(base, parse("\n".join(user + tail) + "\n", engine=engine) if user or tail else None, skip=own,
                   sizes=sizes, tree=tree)
     flagged = [ln for ln in user + tail
-               if not ln.strip().startswith("!") and excludes_needed(ln.strip(), [*needed, *excepted])]
+               if not ln.strip().startswith("!") and excludes_needed(ln.strip(), [*needed, *excepted], engine)]
 
     # measure each rule as it will be written (the user's lines first), walking what they keep out too;
     # the same walk finds the secrets, wherever they are
-    merged = parse("\n".join(user + [e.pattern for e in safe] + tail) + "\n")
+    merged = parse("\n".join(user + [e.pattern for e in safe] + tail) + "\n", engine=engine)
     measured = walk(base, merged, measure_ignored=True, skip=own, sizes=sizes, find_secrets=True, tree=tree)
     offset = len(merged.patterns) - len(safe) - len(tail)
     entries = [replace(e, files=measured.by_rule[offset + i][0], bytes=measured.by_rule[offset + i][1])
                for i, e in enumerate(safe)]
 
     if allowlist:
-        body, written = _allowlist_body(base, entries, [*needed, *excepted], tree)
+        body, written = _allowlist_body(base, entries, [*needed, *excepted], tree, engine)
     else:
         body, written = _deny_body(entries)
     final = [*user, *(line for line, _ in written), *tail]
-    after = walk(base, parse("\n".join(final) + "\n"), top=top, skip=own, sizes=sizes, tree=tree)
+    after = walk(base, parse("\n".join(final) + "\n", engine=engine), top=top, skip=own, sizes=sizes, tree=tree)
     heavy = _heavy_uncovered(after, needed, top)
     sections = ["yours"] * len(user) + [section for _, section in written] + ["yours"] * len(tail)
-    states = _secret_states(measured.secrets, final, sections, origin, explicit, copied, negations)
+    states = _secret_states(measured.secrets, final, sections, origin, explicit, copied, negations, engine)
     wanted = sorted({*found, *(literal_pattern(x.path) for x in states if x.status == "sent")})
 
     head = [f"{HEADER} {version}: {measure_text(after.sent_files, after.sent_bytes)} sent "
@@ -359,11 +361,12 @@ def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | No
 
 
 def _secret_states(found: list[Secret], final: list[str], sections: list[str], origin: dict[str, str],
-                   explicit: list[str], copied: dict[str, list[str]], negations: list[str]) -> list[SecretState]:
+                   explicit: list[str], copied: dict[str, list[str]], negations: list[str],
+                   engine: Engine = DEFAULT_ENGINE) -> list[SecretState]:
     """What the rules ``final`` (each in its section) do with each secret found: kept out (by which
     line), let in by the Dockerfile's copy by name or by a line of the user's, or sent (a bug unless
     a rule of its own follows)."""
-    rules = parse("\n".join(final) + "\n")
+    rules = parse("\n".join(final) + "\n", engine=engine)
     matcher = _Matcher(rules)
     by_name = {go_clean(n.rstrip("/")) for n in explicit}
     by_template = {p for src in copied if src not in negations for p in copied[src]}
@@ -417,13 +420,14 @@ def _deny_body(entries: list[Entry]) -> tuple[list[str], list[tuple[str, str]]]:
     return lines, [(x, e.category) for e in entries for x in (e.pattern, *e.exceptions)]
 
 
-def _allowlist_body(base: Path, entries: list[Entry], needed: list[str],
-                    tree: Tree | None = None) -> tuple[list[str], list[tuple[str, str]]]:
+def _allowlist_body(base: Path, entries: list[Entry], needed: list[str], tree: Tree | None = None,
+                    engine: Engine = DEFAULT_ENGINE) -> tuple[list[str], list[tuple[str, str]]]:
     """`*`, then `!` for what the Dockerfile copies, then the junk and the secrets inside those
     re-excluded (the secrets found in this context in a section of their own)."""
     own = OWN_FILES
     if "." in needed:  # the whole context is copied: allow the top-level entries the deny rules let through
-        deny = walk(base, parse("\n".join(e.pattern for e in entries) + "\n"), listing=True, skip=own, tree=tree)
+        deny = walk(base, parse("\n".join(e.pattern for e in entries) + "\n", engine=engine), listing=True,
+                    skip=own, tree=tree)
         tops = sorted({p.split("/", 1)[0].rstrip("/") for p in deny.listing or []})
     else:
         tops = sorted({n.split("/", 1)[0] for n in needed if n})
@@ -452,11 +456,13 @@ def _heavy_uncovered(after: Walk, needed: list[str], top: int) -> list[tuple[str
 def for_plan(root: str | os.PathLike[str], plan: object, *, allowlist: bool = False,
              existing: str | bool | None = True, also_needed: tuple[str, ...] = (),
              sizes: dict[str, int] | None = None, tree: Tree | None = None,
-             progress: Callable[[int], None] | None = None) -> Suggestion:
+             progress: Callable[[int], None] | None = None, engine: Engine | None = None) -> Suggestion:
     """The measured ignore file ``dockgen init`` writes for a plan, merged with ``existing`` (True: the one
     on disk; `dockgen update` passes the one dockgen rendered last). ``root`` is the app's directory; the
     context measured is the plan's (a workspace member's is the workspace root). ``tree``: that context as
-    read already (``context.record``; else it is read here, ``progress`` called as it is)."""
+    read already (``context.record``; else it is read here, ``progress`` called as it is). ``engine``: how
+    the rules are matched; None: the one the app records (``engine`` in .dockgen.toml or [tool.dockgen])."""
+    from .answers import recorded_engine
     from .model import BuildPlan
 
     assert isinstance(plan, BuildPlan)
@@ -474,7 +480,7 @@ def for_plan(root: str | os.PathLike[str], plan: object, *, allowlist: bool = Fa
         tree = record(context, progress=progress)
     return suggest(context, needed=list(plan.context_needs), excepted=excepted, extra=list(plan.ignore),
                    existing=existing, allowlist=allowlist, version=plan.dockgen_version, sizes=_in_context(sizes, plan),
-                   own=own, tree=tree)
+                   own=own, tree=tree, engine=engine if engine is not None else recorded_engine(root))
 
 
 def context_of(root: str | os.PathLike[str], plan: object) -> tuple[Path, frozenset[str]]:

@@ -32,6 +32,7 @@ from .record import Record
 from .write import unified_diff
 
 if TYPE_CHECKING:
+    from .dockerignore import Engine
     from .write import Batch, Transaction
 
 STATUSES = ("identical", "create", "update", "keep", "merge", "conflict")
@@ -219,8 +220,10 @@ def _update(base_dir: Path, given: Options, tx: Transaction | None, *,
         tx.add([*rendered_copies(files), *kept], base_dir, force=True, backup=False)
         answers_written = tx.add([answers_file], base_dir, force=True, backup=False)
     ignore = next((u.content for u in updates if u.path == built.ignore_file and u.content is not None), None)
-    warnings = _excluded_copies(ignore, (*built.context_needs, *template_copies(built, files))) \
-        if ignore is not None else ()
+    from .answers import recorded_engine
+
+    warnings = _excluded_copies(ignore, (*built.context_needs, *template_copies(built, files)),
+                                recorded_engine(base_dir)) if ignore is not None else ()
     return lambda: UpdateResult(
         plan=built, options=opts, answers_file=answers_file.path, recorded_version=answers.version, files=updates,
         written=tuple(written.outcomes) if written is not None else (),
@@ -232,12 +235,12 @@ def _lf(text: str | None) -> str | None:
     return None if text is None else text.replace("\r\n", "\n")
 
 
-def _excluded_copies(ignore: str, needs: tuple[str, ...]) -> tuple[str, ...]:
+def _excluded_copies(ignore: str, needs: tuple[str, ...], engine: Engine) -> tuple[str, ...]:
     """What the merged .dockerignore keeps out that the Dockerfile copies (a line of yours, kept)."""
     from .context import _Matcher, path_is_sent
     from .dockerignore import parse
 
-    rules = parse(ignore + "\n", ".dockerignore")
+    rules = parse(ignore + "\n", ".dockerignore", engine=engine)
     matcher = _Matcher(rules)
     lines = ignore.splitlines()
     out = []

@@ -450,7 +450,7 @@ def context(
                                                                else None)
         existing = reading.read_text(existing_path, errors="surrogateescape") if existing_path else None
         suggestion = suggest(path, needed=needed, existing=existing, allowlist=allow_list, top=top,
-                             version=__version__, tree=tree)
+                             version=__version__, tree=tree, engine=chosen)
     data = _context_json(report, top)
     if suggestion is not None:
         data["suggestion"] = {"text": suggestion.text, "sent_files": suggestion.after_files,
