@@ -64,7 +64,8 @@ def _outcome(call: Callable[[], Walk]) -> tuple[object, ...]:
         return ("error", exc.message)
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("DOCKGEN_FUZZ_EXAMPLES", "500")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(files=paths, text=rules, engine=st.sampled_from(ENGINES))
 @example(files=["x/a\nb/node_modules/f", "x/y/b/keep"], text="**/node_modules\n**\n!x/y/b/keep\n", engine="legacy")
 @example(files=["x/a\nb/node_modules/f", "x/y/b/keep"], text="**/node_modules\n**\n!x/y/b/keep\n",
@@ -76,6 +77,8 @@ def _outcome(call: Callable[[], Walk]) -> tuple[object, ...]:
 @example(files=["foo/bar/x", "foo/y"], text="foo\n!foo/bar\nfoo\n", engine="buildkit")  # the step quirk
 @example(files=["c++/a", "(a)/b", "x{1}"], text="c++\n(a)\n!(a)/b\nx{1}\n", engine="buildkit")
 @example(files=["a/b", "b"], text="**b\n!a\n*\n", engine="buildkit")
+@example(files=["a/a\nb/c", "a\nb/c", "x/a\nb/d.log"], text="a/**\n**/c\n!a/a\nb\n**.log\n", engine="buildkit")
+@example(files=["a/a\nb/c", "a\nb/c", "x/a\nb/d.log"], text="a/**\n**/c\n**.log\n", engine="legacy")
 def test_per_directory_matching_is_the_per_file_evaluation(files: list[str], text: str, engine: Engine) -> None:
     """Both engines: the per-directory walk is the plain one (legacy: _Matcher.deciding; buildkit:
     dockerignore.step on every path)."""
@@ -93,6 +96,33 @@ def test_per_directory_matching_is_the_per_file_evaluation(files: list[str], tex
             pruned = walk(root, rules_, listing=True)
             assert pruned.listing == plain[0]
         assert _outcome(lambda: walk(root, rules_, listing=True, measure_ignored=True, tree=record(root))) == plain
+
+
+@settings(max_examples=int(os.environ.get("DOCKGEN_FUZZ_EXAMPLES", "200")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(files=paths, extra=st.lists(st.sampled_from([".dockgen/lock", ".Dockerfile.1-ab.dockgen-tmp", "Dockerfile",
+                                                   "Dockerfile.bak.2", "src/.x.dockgen-tmp", "a/.dockgen/lock",
+                                                   ".dockgen/rendered/Dockerfile", "src.bak.3/x"]),
+                                   max_size=4),
+       resize=st.lists(st.sampled_from(["a", "src/x.log", "Dockerfile", "pyproject.toml"]), max_size=2),
+       unreadable=st.booleans())
+@example(files=["a/b"], extra=[".dockgen/lock", "Dockerfile.bak.2"], resize=["a"], unreadable=True)
+def test_sent_totals_without_rules_is_the_walk(files: list[str], extra: list[str], resize: list[str],
+                                               unreadable: bool) -> None:
+    """context.sent_totals (suggest's `before` when there is no rule: summed per directory) equals the walk."""
+    from dockgen.context import sent_totals
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        build(root, files + extra)
+        if unreadable and (root / files[0]).is_file() and os.geteuid() != 0:
+            os.chmod(root / files[0], 0)
+        skip = frozenset({"Dockerfile", ".dockerignore", ".dockgen", "src"})  # dockgen's own, directories too
+        sizes = {rel: 12345 for rel in resize}
+        tree = record(root)
+        plain = walk(root, None, skip=skip, sizes=sizes)
+        assert sent_totals(tree, skip=skip, sizes=sizes) == (plain.sent_files, plain.sent_bytes)
+        assert sent_totals(tree) == (lambda w: (w.sent_files, w.sent_bytes))(walk(root, None))
 
 
 def test_a_recorded_tree_walks_as_the_disk(tmp_path: Path) -> None:

@@ -77,6 +77,7 @@ class Walk:
 
 _STAR2 = "**"
 _ALWAYS = "[^\n]*"  # what a trailing `**` (Go `.*`) matches of one name
+_ANY = "(?s:.*)"  # the same for buildkit's string kinds (prefix, suffix): a newline is a character like another
 _PLAIN_PUNCT = frozenset("!\"#%&',-./:;<=>@_`~ ")
 
 
@@ -114,6 +115,12 @@ class _Glob:
 
     segments: tuple[re.Pattern[str] | None, ...]
     texts: tuple[str | None, ...]  # the segments' regexp sources (None for `**`)
+    dotall: bool = False  # `**` crosses names holding a newline (buildkit's string kinds; Go's `.` does not)
+
+    @staticmethod
+    def _literal(texts: list[str | None], dotall: bool) -> _Glob:
+        compiled = tuple(re.compile(t, re.ASCII) if t is not None else None for t in texts)
+        return _Glob(segments=compiled, texts=tuple(texts), dotall=dotall)
 
     @staticmethod
     def of(pattern: DockerIgnorePattern) -> _Glob | None:
@@ -124,11 +131,23 @@ class _Glob:
         engine = pattern.engine
         if body.startswith("\ufeff"):
             return None
-        if engine == "buildkit" and pattern.kind == "exact":  # compared as a string: every segment literal
-            texts_exact = tuple(re.escape(segment) for segment in body.split("/"))
-            return _Glob(segments=tuple(re.compile(t, re.ASCII) for t in texts_exact), texts=texts_exact)
+        if engine == "buildkit" and pattern.kind != "regexp":
+            # moby/patternmatcher's string kinds, as segments: exact `a/b` (path == literal), prefix `a/b/**`
+            # (startswith "a/b/": one or more names below), suffix `**/a/b` (endswith "/a/b" or is "a/b") and
+            # `**x/y` (endswith "x/y": a last name "y" under a name ending in "x")
+            literal = pattern.literal
+            if pattern.kind == "exact":
+                return _Glob._literal([re.escape(x) for x in body.split("/")], False)
+            if pattern.kind == "prefix" and literal.endswith("/") and len(literal) > 1:
+                return _Glob._literal([*(re.escape(x) for x in literal[:-1].split("/")), None], True)
+            if pattern.kind == "suffix" and literal.startswith("/") and len(literal) > 1:
+                return _Glob._literal([None, *(re.escape(x) for x in literal[1:].split("/"))], True)
+            if pattern.kind == "suffix" and literal:
+                first, *rest = literal.split("/")
+                return _Glob._literal([None, _ANY + re.escape(first), *(re.escape(x) for x in rest)], True)
+            return None  # `dir**` (startswith "dir") and `**`: tested on the whole path, a string test
         if pattern.kind != "regexp" or pattern.regex is None:
-            return None  # buildkit's prefix/suffix kinds (cheap string tests) and lazy errors: by whole path
+            return None  # a lazy regexp error: by whole path (it raises when the engine tries it)
         if pattern.regex.pattern != translate(pattern_regexp(body, engine)):
             return None  # not the translation of this text: tested on the whole path
         texts: list[str | None] = []
@@ -165,7 +184,7 @@ class _Glob:
         for j in positions:
             seg = self.segments[j]
             if seg is None:
-                if "\n" not in name:
+                if self.dotall or "\n" not in name:
                     nxt.append(j)
             elif j < last and seg.fullmatch(name):
                 nxt.append(j + 1)
@@ -177,7 +196,9 @@ class _Glob:
         if last not in positions:
             return None
         text = self.texts[last]
-        return _ALWAYS if text is None else text
+        if text is None:
+            return _ANY if self.dotall else _ALWAYS
+        return text
 
 
 _Decide = Callable[[str, str], int]
@@ -636,11 +657,12 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
          listing: bool = False, top: int = 10, dir_depth: int = 3,
          progress: Callable[[int], None] | None = None, find_secrets: bool = False,
          skip: frozenset[str] = frozenset(), sizes: Mapping[str, int] | None = None,
-         tree: Tree | None = None, per_directory: bool = True) -> Walk:
+         tree: Tree | None = None, per_directory: bool = True, largest_sent: bool = False) -> Walk:
     """Walk the context once (``tree``: as recorded, without reading the disk again). The hot loop stays
     small: one ``fstatat`` per entry relative to its directory's descriptor, the rules matched per
     directory where they allow it (``per_directory=False``: every pattern on every path, the reference),
-    directory totals added once per directory, not per file."""
+    directory totals added once per directory, not per file. ``largest_sent``: ``largest_files`` holds
+    only sent files."""
     base = Path(root)
     if tree is None:
         _check_root(base)
@@ -772,9 +794,9 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
                     pending = None
                 dir_sent += size
                 dir_sent_files += 1
-                if listed is not None and kind != K_FIFO:  # COPY drops FIFOs
+                if listed is not None and (kind != K_FIFO or modern):  # legacy's COPY drops FIFOs
                     listed.append(rel)
-            if is_file and size > floor:
+            if is_file and size > floor and not (largest_sent and excluded):
                 item = (size, rel, not excluded)
                 if len(heap) < top:
                     heapq.heappush(heap, item)
@@ -805,6 +827,58 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
     if listed is not None:
         listed.sort()
     return result
+
+
+def sent_totals(tree: Tree, *, skip: frozenset[str] = frozenset(),
+                sizes: Mapping[str, int] | None = None) -> tuple[int, int]:
+    """(files, bytes) the engine sends of a recorded tree without rules: ``walk(tree.root, None, tree=tree,
+    skip=skip, sizes=sizes)``'s ``sent_files`` and ``sent_bytes``, added up per directory (no rule to
+    match, so a directory's entries are summed at once; one with a path to skip or resize, or a dockgen
+    temp file, is gone through entry by entry as walk does)."""
+    files = total = 0
+    skip_dirs = {p.rpartition("/")[0] for p in skip}
+    resized = {p.rpartition("/")[0] for p in sizes} if sizes else set()
+    dir_kind = bytes([K_DIR])
+    stack = [""]
+    while stack:
+        rel_dir = stack.pop()
+        got = tree.dirs.get(rel_dir)
+        if got is None:  # not recorded (a partial tree): as walk, read it now
+            got = _list_dir(tree.root, rel_dir, _has_override())
+        if isinstance(got, tuple):
+            continue
+        kinds, names = got.kinds, got.names
+        prefix = rel_dir + "/" if rel_dir else ""
+        special = rel_dir in skip_dirs or rel_dir in resized or (skip and (
+            rel_dir == ".dockgen" or rel_dir.endswith("/.dockgen")
+            or any(n[:1] == "." and n.endswith(".dockgen-tmp") for n in names)))
+        if not special:
+            k = kinds if isinstance(kinds, bytes) else bytes(kinds)
+            unreadable = k.count(K_FILE_UNREADABLE)
+            files += len(k) - k.count(K_DIR) - k.count(K_DIR_DENIED) - k.count(K_ERROR)
+            total += sum(got.sizes)  # directories, errors, FIFOs and others are recorded as 0
+            if unreadable:
+                total -= sum(size for kind, size in zip(k, got.sizes, strict=True) if kind == K_FILE_UNREADABLE)
+            at = k.find(dir_kind)
+            while at >= 0:
+                stack.append(prefix + names[at])
+                at = k.find(dir_kind, at + 1)
+            continue
+        for name, kind, size in zip(names, kinds, got.sizes, strict=True):
+            rel = prefix + name
+            if skip and ((rel in skip or _is_backup(rel, skip))
+                         or ((name[:1] == "." or name == "lock") and _is_transient(rel, name))):
+                continue
+            if kind == K_DIR:
+                stack.append(rel)
+                continue
+            if kind in (K_DIR_DENIED, K_ERROR):
+                continue
+            if sizes and rel in sizes:
+                size = sizes[rel]
+            files += 1
+            total += 0 if kind == K_FILE_UNREADABLE else size
+    return files, total
 
 
 def _sent_dir(result: Walk, rel: str) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .context import Tree, Walk, _Matcher, path_is_sent, record, walk
+from .context import Tree, Walk, _Matcher, path_is_sent, record, sent_totals, walk
 from .dockerignore import DEFAULT_ENGINE, Engine, go_clean, parse
 from .ignore import CATEGORIES, SECRETS_TITLE
 from .model import IgnoreRule
@@ -313,15 +313,19 @@ def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | No
     mine = [ln for ln in mine if ln.strip() not in ours or ln.strip()[1:].lstrip("/") in negations]
     after_lines = [ln for ln in after_lines if ln.strip() not in ours]
     user, tail = _rules(mine), _rules(after_lines)
-    before = walk(base, parse("\n".join(user + tail) + "\n", engine=engine) if user or tail else None, skip=own,
-                  sizes=sizes, tree=tree)
+    if user or tail:
+        was = walk(base, parse("\n".join(user + tail) + "\n", engine=engine), skip=own, sizes=sizes, tree=tree)
+        before_files, before_bytes = was.sent_files, was.sent_bytes
+    else:  # no rules: the totals of the tree
+        before_files, before_bytes = sent_totals(tree, skip=own, sizes=sizes)
     flagged = [ln for ln in user + tail
                if not ln.strip().startswith("!") and excludes_needed(ln.strip(), [*needed, *excepted], engine)]
 
     # measure each rule as it will be written (the user's lines first), walking what they keep out too;
     # the same walk finds the secrets, wherever they are
     merged = parse("\n".join(user + [e.pattern for e in safe] + tail) + "\n", engine=engine)
-    measured = walk(base, merged, measure_ignored=True, skip=own, sizes=sizes, find_secrets=True, tree=tree)
+    measured = walk(base, merged, measure_ignored=True, skip=own, sizes=sizes, find_secrets=True, tree=tree,
+                    top=top, largest_sent=True)
     offset = len(merged.patterns) - len(safe) - len(tail)
     entries = [replace(e, files=measured.by_rule[offset + i][0], bytes=measured.by_rule[offset + i][1])
                for i, e in enumerate(safe)]
@@ -331,14 +335,18 @@ def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | No
     else:
         body, written = _deny_body(entries)
     final = [*user, *(line for line, _ in written), *tail]
-    after = walk(base, parse("\n".join(final) + "\n", engine=engine), top=top, skip=own, sizes=sizes, tree=tree)
+    final_rules = parse("\n".join(final) + "\n", engine=engine)
+    if [p.text for p in final_rules.patterns] == [p.text for p in merged.patterns]:
+        after = measured  # the same rules (no exception added): what they send was measured already
+    else:
+        after = walk(base, final_rules, top=top, skip=own, sizes=sizes, tree=tree)
     heavy = _heavy_uncovered(after, needed, top)
     sections = ["yours"] * len(user) + [section for _, section in written] + ["yours"] * len(tail)
     states = _secret_states(measured.secrets, final, sections, origin, explicit, copied, negations, engine)
     wanted = sorted({*found, *(literal_pattern(x.path) for x in states if x.status == "sent")})
 
     head = [f"{HEADER} {version}: {measure_text(after.sent_files, after.sent_bytes)} sent "
-            f"(before: {measure_text(before.sent_files, before.sent_bytes)}).",
+            f"(before: {measure_text(before_files, before_bytes)}).",
             "# A comment above a rule says what it keeps out, measured when this file was written.",
             "# dockgen's rules exclude nothing the Dockerfile copies" + (
                 f"; {len(flagged)} of your lines do (flagged below)." if flagged else ".")
@@ -355,8 +363,8 @@ def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | No
     if heavy:
         lines += ["", "# --- heavy and still sent: exclude them if the image does not need them ---"]
         lines += [f"# {path}    ({human(size)})" for path, size in heavy]
-    return Suggestion(text="\n".join(lines) + "\n", entries=entries, before_files=before.sent_files,
-                      before_bytes=before.sent_bytes, after_files=after.sent_files, after_bytes=after.sent_bytes,
+    return Suggestion(text="\n".join(lines) + "\n", entries=entries, before_files=before_files,
+                      before_bytes=before_bytes, after_files=after.sent_files, after_bytes=after.sent_bytes,
                       flagged=flagged, dropped=dropped, candidates=heavy, secrets=states), wanted
 
 

@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from dockgen.dockerignore import ENGINES
+
+from ..engine_context import engine_problem as context_engine_problem
 from .harness import engine_problem
 
 
@@ -39,3 +42,16 @@ def e2e_report() -> Iterator[dict[str, Any]]:
     path = os.environ.get("DOCKGEN_E2E_REPORT")
     if path and report:
         Path(path).write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine_name(request: pytest.FixtureRequest) -> str:
+    """Each engine whose .dockerignore answers dockgen follows: ``buildkit`` (Docker 26 + buildx, started by
+    ../shared/e2e/modern-engine.sh) and ``legacy`` (the host's Docker 20.10)."""
+    name: str = request.param
+    problem = context_engine_problem(name)
+    if problem is not None:
+        if os.environ.get("DOCKGEN_E2E") == "require":
+            pytest.fail(f"DOCKGEN_E2E=require but {problem}")
+        pytest.skip(f"e2e ({name}): {problem}")
+    return name

@@ -18,26 +18,13 @@ from typing import Any
 
 import pytest
 
-from dockgen.dockerignore import ENGINES
-
 from ..dockerignore_corpus import Case, all_cases
-from ..engine_context import engine_problem, engine_sent, make_tree
+from ..engine_context import engine_sent, make_tree
 from ..test_dockerignore_corpus import compact, ours, record_path
 
 CASES = all_cases()
 _answers: dict[str, dict[str, dict[str, Any]]] = {}
 _seconds: dict[str, float] = {}
-
-
-@pytest.fixture(scope="session", params=ENGINES)
-def engine_name(request: pytest.FixtureRequest) -> str:
-    name: str = request.param
-    problem = engine_problem(name)
-    if problem is not None:
-        if os.environ.get("DOCKGEN_E2E") == "require":
-            pytest.fail(f"DOCKGEN_E2E=require but {problem}")
-        pytest.skip(f"e2e ({name}): {problem}")
-    return name
 
 
 def _ask(engine: str, case: Case, top: Path) -> dict[str, Any]:
