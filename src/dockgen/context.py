@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import parallel
 from . import secrets as secret_scan
 from .dockerignore import (
     DEFAULT_ENGINE,
@@ -408,7 +409,19 @@ class _Matcher:
             return result
 
         by_path_set = frozenset(by_path)
-        return _Decider(-1, lambda name, rel: full(name, rel)[0], full)
+        rules: dict[str, int] = {}
+
+        def decide(name: str, rel: str) -> int:
+            if by_path:
+                return full(name, rel)[0]
+            rule = rules.get(name)
+            if rule is None:
+                if len(rules) > 50_000:
+                    rules.clear()
+                rule = rules[name] = full(name, rel)[0]
+            return rule
+
+        return _Decider(-1, decide, full)
 
     def decide(self, rel: str, depth: int, inherited: frozenset[int], is_dir: bool) -> tuple[int, frozenset[int]]:
         """(index of the pattern that decides ``rel``, -1 for none; what its children inherit)."""
@@ -463,9 +476,16 @@ class _Pending:
         self.emitted = False
 
 
-def _emit(result: Walk, pending: _Pending) -> None:
-    """Send the excluded directories above a sent path (buildkit), nearest first, up to one already sent."""
+def _emit(result: Walk, pending: _Pending, emitted: list[str] | None = None) -> None:
+    """Send the excluded directories above a sent path (buildkit), nearest first, up to one already sent.
+    A part of a shared-out walk (``emitted``) only notes them (the parts are merged, each counted once) and
+    leaves the shared ``_Pending`` chain as it was."""
     node: _Pending | None = pending
+    if emitted is not None:
+        while node is not None and not node.emitted and node.rel not in emitted:
+            emitted.append(node.rel)
+            node = node.parent
+        return
     while node is not None and not node.emitted:
         node.emitted = True
         _sent_dir(result, node.rel)
@@ -618,16 +638,70 @@ class Tree:
     entries: int = 0
 
 
-def record(root: str | os.PathLike[str], *, progress: Callable[[int], None] | None = None) -> Tree:
-    """Read every directory of the context at ``root`` once (``progress(entries seen)`` now and then)."""
+def record(root: str | os.PathLike[str], *, progress: Callable[[int], None] | None = None,
+           workers: int | None = None) -> Tree:
+    """Read every directory of the context at ``root`` once (``progress(entries seen)`` now and then); a big
+    tree is shared out among processes as ``walk`` does."""
     base = Path(root)
     _check_root(base)
     real = os.path.realpath(base)
     override = _has_override()
     tree = Tree(root=real, dirs={})
+    ticker = parallel.Ticker(progress)
     stack = [""]
-    next_report = 5000
+    count = parallel.workers() if workers is None else workers
+    _read_into(tree, stack, override, ticker.tick, _SPLIT_AT if count > 1 else None)
+    if stack:
+        def unit(rel_dir: str, tick: Callable[[int], None]) -> list[_Packed]:
+            part = Tree(root=real, dirs={})
+            _read_into(part, [rel_dir], override, tick, None)
+            return [_pack(rel, got) for rel, got in part.dirs.items()]
+
+        parts = parallel.run_units(stack[::-1], unit, count, ticker)
+        if parts is None:
+            _read_into(tree, stack, override, ticker.tick, None)
+        else:
+            for packed in parts:
+                for item in packed:
+                    rel, got = _unpack(item)
+                    tree.dirs[rel] = got
+                    if not isinstance(got, tuple):
+                        tree.entries += len(got.names)
+    if progress is not None:
+        progress(tree.entries)
+    return tree
+
+
+# a directory's listing as plain bytes (names NUL-joined: a name holds no NUL), quick to pickle: a worker
+# sends hundreds of thousands of names back
+_Packed = tuple[str, bytes, bytes, bytes, "dict[str, str] | None"] | tuple[str, tuple[bool, str]]
+
+
+def _pack(rel: str, got: Listing | tuple[bool, str]) -> _Packed:
+    if isinstance(got, tuple):
+        return rel, got
+    sizes = got.sizes if isinstance(got.sizes, array) else array("q", got.sizes)
+    kinds = got.kinds if isinstance(got.kinds, bytes) else bytes(got.kinds)
+    return rel, os.fsencode("\0".join(got.names)), kinds, sizes.tobytes(), got.errors
+
+
+def _unpack(item: _Packed) -> tuple[str, Listing | tuple[bool, str]]:
+    if len(item) == 2:
+        return item[0], item[1]
+    rel, names, kinds, raw, errors = item
+    sizes = array("q")
+    sizes.frombytes(raw)
+    return rel, Listing(names=os.fsdecode(names).split("\0") if names else [], kinds=kinds, sizes=sizes,
+                        errors=errors)
+
+
+def _read_into(tree: Tree, stack: list[str], override: bool, tick: Callable[[int], None], budget: int | None) -> None:
+    """Read the directories of ``stack`` and below into ``tree``, until done or ``budget`` entries were read."""
+    real = tree.root
+    read = 0
     while stack:
+        if budget is not None and read >= budget:
+            return
         rel_dir = stack.pop()
         listing = _list_dir(real, rel_dir, override)
         tree.dirs[rel_dir] = listing
@@ -638,12 +712,8 @@ def record(root: str | os.PathLike[str], *, progress: Callable[[int], None] | No
         listing.kinds = bytes(listing.kinds)  # compact: the tree holds every entry of the context
         listing.sizes = array("q", listing.sizes)
         tree.entries += len(listing.names)
-        if progress is not None and tree.entries >= next_report:
-            progress(tree.entries)
-            next_report = tree.entries + 5000
-    if progress is not None:
-        progress(tree.entries)
-    return tree
+        read += len(listing.names)
+        tick(len(listing.names))
 
 
 def _check_root(base: Path) -> None:
@@ -657,46 +727,158 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
          listing: bool = False, top: int = 10, dir_depth: int = 3,
          progress: Callable[[int], None] | None = None, find_secrets: bool = False,
          skip: frozenset[str] = frozenset(), sizes: Mapping[str, int] | None = None,
-         tree: Tree | None = None, per_directory: bool = True, largest_sent: bool = False) -> Walk:
+         tree: Tree | None = None, per_directory: bool = True, largest_sent: bool = False,
+         workers: int | None = None) -> Walk:
     """Walk the context once (``tree``: as recorded, without reading the disk again). The hot loop stays
     small: one ``fstatat`` per entry relative to its directory's descriptor, the rules matched per
     directory where they allow it (``per_directory=False``: every pattern on every path, the reference),
     directory totals added once per directory, not per file. ``largest_sent``: ``largest_files`` holds
-    only sent files."""
+    only sent files.
+
+    A disk walk that is still going after ``_SPLIT_AT`` entries shares the directories left among
+    ``workers`` processes (default: the CPUs, at most 4; see ``parallel.workers``); the result is the same
+    as one process's, in the same order."""
     base = Path(root)
     if tree is None:
         _check_root(base)
-    real = tree.root if tree is not None else os.path.realpath(base)  # the engine resolves a symlinked root
-    matcher = _Matcher(ignore, per_directory=per_directory)
+    run = _Run(root=tree.root if tree is not None else os.path.realpath(base),  # the engine resolves a symlinked root
+               matcher=_Matcher(ignore, per_directory=per_directory), tree=tree, measure_ignored=measure_ignored,
+               listing=listing, top=top, dir_depth=dir_depth, find_secrets=find_secrets, skip=skip, sizes=sizes,
+               largest_sent=largest_sent)
+    result = run.new_walk()
+    ticker = parallel.Ticker(progress)
+    # stack of (relative dir, depth of its children, inherited pattern hits, walked by the engine?, rule that
+    # pruned it, per-pattern glob state, buildkit: the excluded directories above not sent yet)
+    stack: list[_Item] = [("", 1, frozenset(), True, -1, run.matcher.start(), None)]
+    count = parallel.workers() if workers is None else workers
+    _drain(run, stack, result, ticker.tick, None, _SPLIT_AT if count > 1 else None)
+    if stack:  # a big tree: the directories left, each a subtree of its own, shared out in the walk's order
+        units = stack[::-1]
+        parts = parallel.run_units(units, lambda unit, tick: _unit(run, unit, tick), count, ticker)
+        if parts is None:  # a worker failed (an error in a rule, say): the rest here, as one process does it
+            _drain(run, stack, result, ticker.tick, None, None)
+        else:
+            done: set[str] = set()
+            for part, emitted in parts:
+                _merge(result, part, emitted, done, top)
+    result.largest_files = sorted(result.largest_files, reverse=True)
+    if result.listing is not None:
+        result.listing.sort()
+    return result
+
+
+_Item = tuple[str, int, frozenset[int], bool, int, _State, "_Pending | None"]
+_SPLIT_AT = 10_000  # entries a walk reads alone before it shares out the rest
+
+
+@dataclass(slots=True)
+class _Run:
+    """What one walk does, the same for each of its parts."""
+
+    root: str
+    matcher: _Matcher
+    tree: Tree | None
+    measure_ignored: bool
+    listing: bool
+    top: int
+    dir_depth: int
+    find_secrets: bool
+    skip: frozenset[str]
+    sizes: Mapping[str, int] | None
+    largest_sent: bool
+    override: bool = field(default_factory=lambda: _has_override())
+    memos: dict[secret_scan.Place, dict[str, bool]] = field(default_factory=dict)  # may_be_secret, per place
+    places: dict[str, secret_scan.Place] = field(default_factory=dict)  # per directory walked
+
+    def new_walk(self) -> Walk:
+        return Walk(listing=[] if self.listing else None, by_rule=[[0, 0] for _ in self.matcher.patterns])
+
+    def secret_memo(self, where: secret_scan.Place) -> dict[str, bool]:
+        """``may_be_secret(name, where)`` by name, for the files of one place."""
+        memo = self.memos.get(where)
+        if memo is None or len(memo) > 100_000:
+            memo = self.memos[where] = {}
+        return memo
+
+    def place(self, rel_dir: str) -> secret_scan.Place:
+        """secrets.place(rel_dir), from the parent directory's when it was walked."""
+        parent, _, name = rel_dir.rpartition("/")
+        up = self.places.get(parent) if rel_dir else None
+        where = secret_scan.child_place(up, name) if up is not None else secret_scan.place(rel_dir)
+        self.places[rel_dir] = where
+        return where
+
+
+def _unit(run: _Run, item: _Item, tick: Callable[[int], None]) -> tuple[Walk, list[str]]:
+    """One subtree of a shared-out walk: its own totals, and the excluded directories above it that it
+    sends (buildkit; counted once however many parts send them)."""
+    part = run.new_walk()
+    emitted: list[str] = []
+    _drain(run, [item], part, tick, emitted, None)
+    return part, emitted
+
+
+def _merge(result: Walk, part: Walk, emitted: list[str], done: set[str], top: int) -> None:
+    """Add a part's walk to ``result`` as if the walk had gone on there (parts come in the walk's order)."""
+    result.sent_files += part.sent_files
+    result.sent_bytes += part.sent_bytes
+    result.sent_dirs += part.sent_dirs
+    result.ignored_files += part.ignored_files
+    result.ignored_bytes += part.ignored_bytes
+    result.ignored_complete = result.ignored_complete and part.ignored_complete
+    result.pruned_dirs += part.pruned_dirs
+    result.problems += part.problems
+    result.warnings += part.warnings
+    result.secrets += part.secrets
+    for key, (sent, ignored, files) in part.dir_bytes.items():
+        slot = result.dir_bytes.get(key)
+        if slot is None:
+            slot = result.dir_bytes[key] = [0, 0, 0]
+        slot[0] += sent
+        slot[1] += ignored
+        slot[2] += files
+    for counts, more in zip(result.by_rule, part.by_rule, strict=True):
+        counts[0] += more[0]
+        counts[1] += more[1]
+    if result.listing is not None and part.listing is not None:
+        result.listing += part.listing
+    for rel in emitted:
+        if rel not in done:
+            done.add(rel)
+            _sent_dir(result, rel)
+    heap = result.largest_files
+    for item in part.largest_files:
+        if len(heap) < top:
+            heapq.heappush(heap, item)
+        elif top > 0 and item > heap[0]:
+            heapq.heapreplace(heap, item)
+
+
+def _drain(run: _Run, stack: list[_Item], result: Walk, tick: Callable[[int], None] | None,
+           emitted: list[str] | None, budget: int | None) -> None:
+    """Walk the directories of ``stack`` (and below) into ``result``, until the stack is empty or ``budget``
+    entries were read. ``emitted``: a part of a shared-out walk (see _emit)."""
+    real, tree, matcher = run.root, run.tree, run.matcher
     patterns = matcher.patterns
     modern = matcher.modern
     exclusion = [p.exclusion for p in patterns]
-    result = Walk(listing=[] if listing else None, by_rule=[[0, 0] for _ in patterns])
     listed = result.listing
-    heap: list[tuple[int, str, bool]] = []
-    floor = -1  # smallest size in a full heap: most files are smaller and skip the heap entirely
-    # stack of (relative dir, depth of its children, inherited pattern hits, walked by the engine?, rule that
-    # pruned it, per-pattern glob state, buildkit: the excluded directories above not sent yet)
-    stack: list[tuple[str, int, frozenset[int], bool, int, _State, _Pending | None]] = [
-        ("", 1, frozenset(), True, -1, matcher.start(), None)]
-    seen, next_report = 0, 5000
-    override = _has_override()
-    memo: dict[tuple[str, str, bool], bool] = {}
+    heap = result.largest_files  # a heap while walking
+    top, dir_depth, largest_sent = run.top, run.dir_depth, run.largest_sent
+    floor = heap[0][0] if top > 0 and len(heap) == top else -1  # smallest size in a full heap: most files skip it
+    measure_ignored, find_secrets, skip, sizes = run.measure_ignored, run.find_secrets, run.skip, run.sizes
+    override = run.override
+    may_be_secret = secret_scan.may_be_secret
     skip_dirs = {p.rpartition("/")[0] for p in skip}  # the directories holding a path to skip
-
-    def may_be_secret(name: str, where: secret_scan.Place) -> bool:
-        key = (name, where.special, where.scan)
-        known = memo.get(key)
-        if known is None:
-            if len(memo) > 100_000:
-                memo.clear()
-            known = memo[key] = secret_scan.may_be_secret(name, where)
-        return known
+    read = 0
     while stack:
+        if budget is not None and read >= budget:
+            return
         rel_dir, depth, inherited, sent_dir, owner, state, pending = stack.pop()
         prefix = rel_dir + "/" if rel_dir else ""
         skip_here = rel_dir in skip_dirs
-        where = secret_scan.place(rel_dir) if find_secrets else secret_scan.ROOT
+        where = run.place(rel_dir) if find_secrets else secret_scan.ROOT
+        secret_memo = run.secret_memo(where) if find_secrets else {}
         got = tree.dirs.get(rel_dir) if tree is not None else _list_dir(real, rel_dir, override)
         if got is None:  # not recorded: the tree was read without it (cannot happen for a full record)
             got = _list_dir(real, rel_dir, override)
@@ -752,7 +934,7 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
                     child, child_state = inherited, state
                 if not excluded:
                     if pending is not None:
-                        _emit(result, pending)
+                        _emit(result, pending, emitted)
                     _sent_dir(result, rel)
                     stack.append((rel, depth + 1, child, True, -1, child_state, None))
                 elif into and modern:  # walked, sent only if something below is
@@ -775,11 +957,14 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
             if kind == K_FILE_UNREADABLE and not excluded:
                 result.warnings.append(Problem(path=rel, message="unreadable: sent as an empty file"))
                 size = 0
-            if find_secrets and is_file and may_be_secret(name, where):
-                found = secret_scan.check(rel, name, raw, not excluded,
-                                          _head(real, rel), where)
-                if found is not None:
-                    result.secrets.append(found)
+            if find_secrets and is_file:
+                known = secret_memo.get(name)
+                if known is None:
+                    known = secret_memo[name] = may_be_secret(name, where)
+                if known:
+                    found = secret_scan.check(rel, name, raw, not excluded, _head(real, rel), where)
+                    if found is not None:
+                        result.secrets.append(found)
             dir_files += 1
             if excluded:
                 dir_ignored += size
@@ -790,25 +975,24 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
                     counts[1] += size
             else:
                 if pending is not None:
-                    _emit(result, pending)
+                    _emit(result, pending, emitted)
                     pending = None
                 dir_sent += size
                 dir_sent_files += 1
                 if listed is not None and (kind != K_FIFO or modern):  # legacy's COPY drops FIFOs
                     listed.append(rel)
-            if is_file and size > floor and not (largest_sent and excluded):
+            if is_file and size >= floor and top > 0 and not (largest_sent and excluded):
+                # the `top` largest by (size, path, sent), whatever the order the entries come in
                 item = (size, rel, not excluded)
                 if len(heap) < top:
                     heapq.heappush(heap, item)
-                else:
+                elif item > heap[0]:
                     heapq.heapreplace(heap, item)
                 if len(heap) == top:
                     floor = heap[0][0]
-        if progress is not None:
-            seen += len(got.names)
-            if seen >= next_report:
-                progress(seen)
-                next_report = seen + 5000
+        if tick is not None:
+            tick(len(got.names))
+        read += len(got.names)
         result.sent_bytes += dir_sent
         result.ignored_bytes += dir_ignored
         result.sent_files += dir_sent_files
@@ -823,10 +1007,6 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
                 slot[0] += dir_sent
                 slot[1] += dir_ignored
                 slot[2] += dir_files
-    result.largest_files = sorted(heap, reverse=True)
-    if listed is not None:
-        listed.sort()
-    return result
 
 
 def sent_totals(tree: Tree, *, skip: frozenset[str] = frozenset(),
@@ -851,7 +1031,7 @@ def sent_totals(tree: Tree, *, skip: frozenset[str] = frozenset(),
         prefix = rel_dir + "/" if rel_dir else ""
         special = rel_dir in skip_dirs or rel_dir in resized or (skip and (
             rel_dir == ".dockgen" or rel_dir.endswith("/.dockgen")
-            or any(n[:1] == "." and n.endswith(".dockgen-tmp") for n in names)))
+            or (".dockgen-tmp\0" in "\0".join(names) + "\0" and any(_is_transient(prefix + n, n) for n in names))))
         if not special:
             k = kinds if isinstance(kinds, bytes) else bytes(kinds)
             unreadable = k.count(K_FILE_UNREADABLE)

@@ -89,10 +89,22 @@ class Place:
     scan: bool  # False inside dependencies, version control and caches
 
 
+_SPECIAL_DIRS = (".aws", ".ssh", ".kube", ".docker")
+
+
 def place(rel_dir: str) -> Place:
     parts = rel_dir.split("/") if rel_dir else []
-    special = next((p for p in reversed(parts) if p in (".aws", ".ssh", ".kube", ".docker")), "")
+    special = next((p for p in reversed(parts) if p in _SPECIAL_DIRS), "")
     return Place(special=special, scan=not any(p in UNSCANNED_DIRS or p.endswith(".egg-info") for p in parts))
+
+
+def child_place(parent: Place, name: str) -> Place:
+    """``place(rel_dir + "/" + name)`` from ``place(rel_dir)``: the walker's way, one name at a time."""
+    special = name if name in _SPECIAL_DIRS else parent.special
+    scan = parent.scan and not (name in UNSCANNED_DIRS or name.endswith(".egg-info"))
+    if special == parent.special and scan == parent.scan:
+        return parent
+    return Place(special=special, scan=scan)
 
 
 ROOT = place("")
