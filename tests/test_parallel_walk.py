@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -74,23 +75,54 @@ def test_a_shared_out_walk_is_the_one_process_walk(files: list[str], text: str, 
             args = dict(root=root, ignore=rules_, listing=True, measure_ignored=measure, find_secrets=secrets, top=top)
             one = outcome(**args, workers=1)
             assert outcome(**args, workers=workers) == one
-            tree = record(root, workers=workers)
-            assert tree.dirs.keys() == record(root, workers=1).dirs.keys()
+            tree, alone = record(root, workers=workers), record(root, workers=1)
+            assert tree.dirs == alone.dirs and tree.entries == alone.entries  # names, kinds, sizes, errors
             assert outcome(**args, tree=tree, workers=workers) == one
 
 
-def test_the_rest_is_shared_out_and_counted(tmp_path: Path) -> None:
-    """Forked workers do take part (their entries reach the progress count), and leave nothing running."""
-    build(tmp_path, [f"d{i}/f{j}" for i in range(12) for j in range(20)])
+def test_workers_take_part_and_their_entries_are_counted() -> None:
+    """Units run in forked workers too (their pids differ), the progress count includes the workers'
+    entries while they run, and no worker is left behind."""
+    import time
+
     seen: list[int] = []
-    parallel.REPORT_EVERY, old = 10, parallel.REPORT_EVERY
+    parallel.REPORT_EVERY, old = 1, parallel.REPORT_EVERY
+    ticker = parallel.Ticker(seen.append)
+    mine: list[int] = []
+
+    def run(unit: int, tick: Callable[[int], None]) -> int:
+        time.sleep(0.03)
+        tick(1)
+        if os.getpid() == parent:
+            mine.append(unit)
+        return os.getpid()
+
+    parent = os.getpid()
     try:
-        result = walk(tmp_path, None, workers=3, progress=seen.append)
+        pids = parallel.run_units(list(range(12)), run, 3, ticker)
     finally:
         parallel.REPORT_EVERY = old
-    assert result.sent_files == 240 and seen and max(seen) >= 200
+    assert pids is not None and len(pids) == 12 and len(set(pids)) >= 2
+    assert max(seen) > len(mine)  # the parent's count alone would stop at the units it ran
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # no worker left behind
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_a_big_walk_is_shared_out(tmp_path: Path) -> None:
+    build(tmp_path, [f"d{i}/f{j}" for i in range(12) for j in range(20)])
+    calls: list[int] = []
+    real = parallel.run_units
+
+    def spy(units, run, count, ticker):  # type: ignore[no-untyped-def]
+        calls.append(len(units))
+        return real(units, run, count, ticker)
+
+    parallel.run_units = spy  # type: ignore[assignment]
+    try:
+        assert walk(tmp_path, None, workers=3).sent_files == 240
+    finally:
+        parallel.run_units = real  # type: ignore[assignment]
+    assert calls and calls[0] >= 2
 
 
 def test_a_failing_worker_leaves_the_error_to_one_process(tmp_path: Path) -> None:

@@ -125,6 +125,43 @@ def test_sent_totals_without_rules_is_the_walk(files: list[str], extra: list[str
         assert sent_totals(tree) == (lambda w: (w.sent_files, w.sent_bytes))(walk(root, None))
 
 
+@settings(max_examples=int(os.environ.get("DOCKGEN_FUZZ_EXAMPLES", "200")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(files=paths, text=rules, engine=st.sampled_from(ENGINES), unreadable=st.lists(st.integers(0, 29), max_size=3),
+       resize=st.lists(st.sampled_from(["a", "src/x.log", "b"]), max_size=2))
+@example(files=["a/x.log", "b"], text="**/*.log\n", engine="buildkit", unreadable=[0, 1], resize=["b"])
+def test_a_measuring_walk_counts_everything_the_context_holds(files: list[str], text: str, engine: Engine,
+                                                              unreadable: list[int], resize: list[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """suggest's `before` without rules is the measuring walk's Walk.everything(): every entry is counted
+    sent or ignored, and an ignored unreadable file (sent empty when nothing ignores it) is taken back out.
+    Modes are obeyed as a user's process would (root's override off)."""
+    from dockgen import context
+    from dockgen.context import sent_totals
+
+    try:
+        rules_ = parse(text, engine=engine)
+    except IgnoreFileError:
+        return
+    monkeypatch.setattr(context, "_OVERRIDE", [False])
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        build(root, files)
+        made = sorted(p for p in root.rglob("*") if p.is_file())
+        for i in unreadable:
+            if made:
+                os.chmod(made[i % len(made)], 0)
+        skip = frozenset({"Dockerfile", ".dockgen"})
+        sizes = {rel: 777 for rel in resize}
+        try:
+            measured = walk(root, rules_, measure_ignored=True, skip=skip, sizes=sizes)
+        except IgnoreFileError:
+            return
+        plain = walk(root, None, skip=skip, sizes=sizes)
+        assert measured.everything() == (plain.sent_files, plain.sent_bytes) == sent_totals(record(root), skip=skip,
+                                                                                            sizes=sizes)
+
+
 def test_a_recorded_tree_walks_as_the_disk(tmp_path: Path) -> None:
     build(tmp_path, ["src/a.js", "node_modules/x/y.js", ".env", "logs/a.log", "dist/b.js"])
     os.mkfifo(tmp_path / "fifo")

@@ -63,6 +63,13 @@ class Walk:
     listing: list[str] | None = None
     secrets: list[Secret] = field(default_factory=list)
     by_rule: list[list[int]] = field(default_factory=list)  # per pattern: [files, bytes] it keeps out
+    ignored_unreadable_bytes: int = 0  # of ignored_bytes: files this process cannot read (sent, they are empty)
+
+    def everything(self) -> tuple[int, int]:
+        """(files, bytes) the context sends without rules, from a ``measure_ignored`` walk (every entry
+        counted, sent or not): what ``sent_totals`` gives, without another walk."""
+        return (self.sent_files + self.ignored_files,
+                self.sent_bytes + self.ignored_bytes - self.ignored_unreadable_bytes)
 
 
 # -- per-directory matching ----------------------------------------------------------------------------------
@@ -652,47 +659,64 @@ def record(root: str | os.PathLike[str], *, progress: Callable[[int], None] | No
     count = parallel.workers() if workers is None else workers
     _read_into(tree, stack, override, ticker.tick, _SPLIT_AT if count > 1 else None)
     if stack:
-        def unit(rel_dir: str, tick: Callable[[int], None]) -> list[_Packed]:
+        def unit(rel_dir: str, tick: Callable[[int], None]) -> _Packed:
             part = Tree(root=real, dirs={})
             _read_into(part, [rel_dir], override, tick, None)
-            return [_pack(rel, got) for rel, got in part.dirs.items()]
+            return _pack(part)
 
         parts = parallel.run_units(stack[::-1], unit, count, ticker)
         if parts is None:
             _read_into(tree, stack, override, ticker.tick, None)
         else:
             for packed in parts:
-                for item in packed:
-                    rel, got = _unpack(item)
-                    tree.dirs[rel] = got
-                    if not isinstance(got, tuple):
-                        tree.entries += len(got.names)
+                _unpack(packed, tree)
     if progress is not None:
         progress(tree.entries)
     return tree
 
 
-# a directory's listing as plain bytes (names NUL-joined: a name holds no NUL), quick to pickle: a worker
-# sends hundreds of thousands of names back
-_Packed = tuple[str, bytes, bytes, bytes, "dict[str, str] | None"] | tuple[str, tuple[bool, str]]
+# a part of a tree as a few flat byte strings, quick to pickle and to read back (a worker sends hundreds of
+# thousands of names): the directories' paths and entry counts, every name NUL-joined (a name holds no NUL),
+# every kind, every size; then the unreadable directories and the entries that could not be stat'ed
+_Packed = tuple[list[str], list[int], bytes, bytes, bytes, dict[str, tuple[bool, str]], dict[str, dict[str, str]]]
 
 
-def _pack(rel: str, got: Listing | tuple[bool, str]) -> _Packed:
-    if isinstance(got, tuple):
-        return rel, got
-    sizes = got.sizes if isinstance(got.sizes, array) else array("q", got.sizes)
-    kinds = got.kinds if isinstance(got.kinds, bytes) else bytes(got.kinds)
-    return rel, os.fsencode("\0".join(got.names)), kinds, sizes.tobytes(), got.errors
+def _pack(part: Tree) -> _Packed:
+    rels: list[str] = []
+    counts: list[int] = []
+    names: list[str] = []
+    kinds = bytearray()
+    sizes = array("q")
+    failed: dict[str, tuple[bool, str]] = {}
+    errors: dict[str, dict[str, str]] = {}
+    for rel, got in part.dirs.items():
+        if isinstance(got, tuple):
+            failed[rel] = got
+            continue
+        rels.append(rel)
+        counts.append(len(got.names))
+        names += got.names
+        kinds += got.kinds if isinstance(got.kinds, bytes) else bytes(got.kinds)
+        sizes.extend(got.sizes)
+        if got.errors:
+            errors[rel] = got.errors
+    return rels, counts, os.fsencode("\0".join(names)), bytes(kinds), sizes.tobytes(), failed, errors
 
 
-def _unpack(item: _Packed) -> tuple[str, Listing | tuple[bool, str]]:
-    if len(item) == 2:
-        return item[0], item[1]
-    rel, names, kinds, raw, errors = item
+def _unpack(packed: _Packed, into: Tree) -> None:
+    rels, counts, blob, kinds, raw, failed, errors = packed
+    names = os.fsdecode(blob).split("\0") if blob else []
+    if sum(counts) == 0:
+        names = []
     sizes = array("q")
     sizes.frombytes(raw)
-    return rel, Listing(names=os.fsdecode(names).split("\0") if names else [], kinds=kinds, sizes=sizes,
-                        errors=errors)
+    at = 0
+    for rel, n in zip(rels, counts, strict=True):
+        into.dirs[rel] = Listing(names=names[at:at + n], kinds=kinds[at:at + n], sizes=sizes[at:at + n],
+                                 errors=errors.get(rel))
+        at += n
+    into.dirs.update(failed)
+    into.entries += at
 
 
 def _read_into(tree: Tree, stack: list[str], override: bool, tick: Callable[[int], None], budget: int | None) -> None:
@@ -825,6 +849,7 @@ def _merge(result: Walk, part: Walk, emitted: list[str], done: set[str], top: in
     result.sent_dirs += part.sent_dirs
     result.ignored_files += part.ignored_files
     result.ignored_bytes += part.ignored_bytes
+    result.ignored_unreadable_bytes += part.ignored_unreadable_bytes
     result.ignored_complete = result.ignored_complete and part.ignored_complete
     result.pruned_dirs += part.pruned_dirs
     result.problems += part.problems
@@ -954,9 +979,12 @@ def _drain(run: _Run, stack: list[_Item], result: Walk, tick: Callable[[int], No
             raw = size
             if sizes and rel in sizes:  # a file as it is about to be written (a dry run's pyproject.toml)
                 size = sizes[rel]
-            if kind == K_FILE_UNREADABLE and not excluded:
-                result.warnings.append(Problem(path=rel, message="unreadable: sent as an empty file"))
-                size = 0
+            if kind == K_FILE_UNREADABLE:
+                if not excluded:
+                    result.warnings.append(Problem(path=rel, message="unreadable: sent as an empty file"))
+                    size = 0
+                else:
+                    result.ignored_unreadable_bytes += size
             if find_secrets and is_file:
                 known = secret_memo.get(name)
                 if known is None:

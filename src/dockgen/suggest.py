@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .context import Tree, Walk, _Matcher, path_is_sent, record, sent_totals, walk
+from .context import Tree, Walk, _Matcher, path_is_sent, record, walk
 from .dockerignore import DEFAULT_ENGINE, Engine, go_clean, parse
 from .ignore import CATEGORIES, SECRETS_TITLE
 from .model import IgnoreRule
@@ -315,9 +315,9 @@ def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | No
     user, tail = _rules(mine), _rules(after_lines)
     if user or tail:
         was = walk(base, parse("\n".join(user + tail) + "\n", engine=engine), skip=own, sizes=sizes, tree=tree)
-        before_files, before_bytes = was.sent_files, was.sent_bytes
-    else:  # no rules: the totals of the tree
-        before_files, before_bytes = sent_totals(tree, skip=own, sizes=sizes)
+        before: tuple[int, int] | None = (was.sent_files, was.sent_bytes)
+    else:  # no rules: everything the measuring walk below counts, sent or not
+        before = None
     flagged = [ln for ln in user + tail
                if not ln.strip().startswith("!") and excludes_needed(ln.strip(), [*needed, *excepted], engine)]
 
@@ -326,6 +326,7 @@ def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | No
     merged = parse("\n".join(user + [e.pattern for e in safe] + tail) + "\n", engine=engine)
     measured = walk(base, merged, measure_ignored=True, skip=own, sizes=sizes, find_secrets=True, tree=tree,
                     top=top, largest_sent=True)
+    before_files, before_bytes = before if before is not None else measured.everything()
     offset = len(merged.patterns) - len(safe) - len(tail)
     entries = [replace(e, files=measured.by_rule[offset + i][0], bytes=measured.by_rule[offset + i][1])
                for i, e in enumerate(safe)]
