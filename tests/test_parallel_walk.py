@@ -161,3 +161,6 @@ def test_one_worker_where_forking_is_not_safe(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.delenv("DOCKGEN_WORKERS")
     monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)  # another thread: a fork would copy one
     assert parallel.workers() == 1
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(parallel.sys, "platform", "darwin")
+    assert parallel.workers() == 1

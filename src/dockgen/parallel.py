@@ -3,8 +3,9 @@
 A walk reads its first entries alone; when much is left, the directories on its stack (independent
 subtrees) are shared out round-robin: forked workers take some, this process the others, and the parts
 come back pickled through a pipe to be merged in the walk's own order (context._merge), so the result is
-the one a single process makes. Only where ``os.fork`` exists and this process runs no other thread (a
-fork copies one thread; a lock another one held would stay locked); ``DOCKGEN_WORKERS=1`` turns it off.
+the one a single process makes. Only where ``os.fork`` exists, not on macOS, and while this process runs
+no other Python thread (a fork copies one thread; a lock another one held would stay locked);
+``DOCKGEN_WORKERS=1`` turns it off.
 A worker that fails (an error in a rule, say) makes the caller do the rest itself, so errors are the
 ones a single process raises, in its order.
 """
@@ -18,6 +19,7 @@ import os
 import pickle
 import signal
 import struct
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -32,8 +34,8 @@ REPORT_EVERY = 5000
 def workers() -> int:
     """How many processes a big walk may use: ``DOCKGEN_WORKERS`` if set, else the CPUs this process may
     run on (at most 4); 1 where forking is not safe or possible."""
-    if not hasattr(os, "fork") or threading.active_count() > 1:
-        return 1
+    if not hasattr(os, "fork") or sys.platform == "darwin" or threading.active_count() > 1:
+        return 1  # macOS: a forked child of a process using system frameworks may crash (Python spawns there)
     given = os.environ.get("DOCKGEN_WORKERS", "").strip()
     if given:
         try:
