@@ -147,6 +147,8 @@ def test_run_units_gives_up_cleanly_when_a_unit_fails() -> None:
 
     assert parallel.run_units(list(range(10)), run, 3, ticker) is None
     assert parallel.run_units(list(range(5)), run, 3, ticker) == [0, 2, 4, 6, 8]
+    many = [u for u in range(5000) if u != 7]  # more units than jobs: several units a job, still in order
+    assert parallel.run_units(many, run, 2, ticker) == [u * 2 for u in many]
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
 

@@ -68,7 +68,7 @@ class Ticker:
                 self.next_report = total + REPORT_EVERY
 
 
-MAX_JOBS = 8192  # 4 bytes each, all written to the job pipe before a worker starts: well within its 64 KiB
+MAX_JOBS = 1024  # 4 bytes each, all written to the job pipe before a worker starts: 4 KiB, what any pipe holds
 
 
 def run_units(units: Sequence[T], run: Callable[[T, Callable[[int], None]], R], count: int,
