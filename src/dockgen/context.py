@@ -67,7 +67,7 @@ class Walk:
 
     def everything(self) -> tuple[int, int]:
         """(files, bytes) the context sends without rules, from a ``measure_ignored`` walk (every entry
-        counted, sent or not): what ``sent_totals`` gives, without another walk."""
+        counted, sent or not): what ``walk(root, None)`` gives, without another walk."""
         return (self.sent_files + self.ignored_files,
                 self.sent_bytes + self.ignored_bytes - self.ignored_unreadable_bytes)
 
@@ -320,10 +320,12 @@ class _Matcher:
             found = self._deciders[key] = self._make_decider(state, parent)
         return found
 
-    def _make_decider(self, state: _State, parent: int) -> _Decider:
+    def _candidates(self, state: _State, indices: Iterable[int]) -> tuple[list[tuple[int, str]], list[int]]:
+        """Of the patterns ``indices``, in that order: those that can match a name in a directory in
+        ``state`` (with the regexp of that name), and those tested on the whole path."""
         by_name: list[tuple[int, str]] = []
         by_path: list[int] = []
-        for i in range(len(self.patterns) - 1, parent, -1):  # only a later pattern can override the parent rule
+        for i in indices:
             g = self.globs[i]
             if g is None:
                 by_path.append(i)
@@ -331,6 +333,11 @@ class _Matcher:
             source = g.name_regex(state[i])
             if source is not None:
                 by_name.append((i, source))
+        return by_name, by_path
+
+    def _make_decider(self, state: _State, parent: int) -> _Decider:
+        # only a later pattern can override the parent rule
+        by_name, by_path = self._candidates(state, range(len(self.patterns) - 1, parent, -1))
         if not by_name and not by_path:
             return _Decider(parent, None)
         combined = re.compile("|".join(f"(?P<p{i}>{src})" for i, src in by_name), re.ASCII) if by_name else None
@@ -364,18 +371,8 @@ class _Matcher:
         which globs match a name is the same in every directory of this state (memoized by name)."""
         patterns = self.patterns
         held = tuple(sorted(inherited))
-        by_name: list[tuple[int, re.Pattern[str]]] = []
-        by_path: list[int] = []
-        for i in range(len(patterns)):
-            if i in inherited:
-                continue
-            g = self.globs[i]
-            if g is None:
-                by_path.append(i)
-                continue
-            source = g.name_regex(state[i])
-            if source is not None:
-                by_name.append((i, re.compile(source, re.ASCII)))
+        sources, by_path = self._candidates(state, (i for i in range(len(patterns)) if i not in inherited))
+        by_name = [(i, re.compile(source, re.ASCII)) for i, source in sources]
         if not by_name and not by_path:
             return _Decider(held[-1] if held else -1, None, None, inherited)
         exclusion = [p.exclusion for p in patterns]
@@ -416,17 +413,10 @@ class _Matcher:
             return result
 
         by_path_set = frozenset(by_path)
-        rules: dict[str, int] = {}
 
         def decide(name: str, rel: str) -> int:
-            if by_path:
-                return full(name, rel)[0]
-            rule = rules.get(name)
-            if rule is None:
-                if len(rules) > 50_000:
-                    rules.clear()
-                rule = rules[name] = full(name, rel)[0]
-            return rule
+            known = memo.get(name) if not by_path else None
+            return (known if known is not None else full(name, rel))[0]
 
         return _Decider(-1, decide, full)
 
@@ -1035,58 +1025,6 @@ def _drain(run: _Run, stack: list[_Item], result: Walk, tick: Callable[[int], No
                 slot[0] += dir_sent
                 slot[1] += dir_ignored
                 slot[2] += dir_files
-
-
-def sent_totals(tree: Tree, *, skip: frozenset[str] = frozenset(),
-                sizes: Mapping[str, int] | None = None) -> tuple[int, int]:
-    """(files, bytes) the engine sends of a recorded tree without rules: ``walk(tree.root, None, tree=tree,
-    skip=skip, sizes=sizes)``'s ``sent_files`` and ``sent_bytes``, added up per directory (no rule to
-    match, so a directory's entries are summed at once; one with a path to skip or resize, or a dockgen
-    temp file, is gone through entry by entry as walk does)."""
-    files = total = 0
-    skip_dirs = {p.rpartition("/")[0] for p in skip}
-    resized = {p.rpartition("/")[0] for p in sizes} if sizes else set()
-    dir_kind = bytes([K_DIR])
-    stack = [""]
-    while stack:
-        rel_dir = stack.pop()
-        got = tree.dirs.get(rel_dir)
-        if got is None:  # not recorded (a partial tree): as walk, read it now
-            got = _list_dir(tree.root, rel_dir, _has_override())
-        if isinstance(got, tuple):
-            continue
-        kinds, names = got.kinds, got.names
-        prefix = rel_dir + "/" if rel_dir else ""
-        special = rel_dir in skip_dirs or rel_dir in resized or (skip and (
-            rel_dir == ".dockgen" or rel_dir.endswith("/.dockgen")
-            or (".dockgen-tmp\0" in "\0".join(names) + "\0" and any(_is_transient(prefix + n, n) for n in names))))
-        if not special:
-            k = kinds if isinstance(kinds, bytes) else bytes(kinds)
-            unreadable = k.count(K_FILE_UNREADABLE)
-            files += len(k) - k.count(K_DIR) - k.count(K_DIR_DENIED) - k.count(K_ERROR)
-            total += sum(got.sizes)  # directories, errors, FIFOs and others are recorded as 0
-            if unreadable:
-                total -= sum(size for kind, size in zip(k, got.sizes, strict=True) if kind == K_FILE_UNREADABLE)
-            at = k.find(dir_kind)
-            while at >= 0:
-                stack.append(prefix + names[at])
-                at = k.find(dir_kind, at + 1)
-            continue
-        for name, kind, size in zip(names, kinds, got.sizes, strict=True):
-            rel = prefix + name
-            if skip and ((rel in skip or _is_backup(rel, skip))
-                         or ((name[:1] == "." or name == "lock") and _is_transient(rel, name))):
-                continue
-            if kind == K_DIR:
-                stack.append(rel)
-                continue
-            if kind in (K_DIR_DENIED, K_ERROR):
-                continue
-            if sizes and rel in sizes:
-                size = sizes[rel]
-            files += 1
-            total += 0 if kind == K_FILE_UNREADABLE else size
-    return files, total
 
 
 def _sent_dir(result: Walk, rel: str) -> None:

@@ -92,14 +92,10 @@ class Place:
 _SPECIAL_DIRS = (".aws", ".ssh", ".kube", ".docker")
 
 
-def place(rel_dir: str) -> Place:
-    parts = rel_dir.split("/") if rel_dir else []
-    special = next((p for p in reversed(parts) if p in _SPECIAL_DIRS), "")
-    return Place(special=special, scan=not any(p in UNSCANNED_DIRS or p.endswith(".egg-info") for p in parts))
-
-
 def child_place(parent: Place, name: str) -> Place:
-    """``place(rel_dir + "/" + name)`` from ``place(rel_dir)``: the walker's way, one name at a time."""
+    """``place(rel_dir + "/" + name)`` from ``place(rel_dir)``: the walker's way, one name at a time. The
+    innermost of .aws, .ssh, .kube, .docker is special; nothing is scanned below dependencies, version
+    control, caches or an .egg-info."""
     special = name if name in _SPECIAL_DIRS else parent.special
     scan = parent.scan and not (name in UNSCANNED_DIRS or name.endswith(".egg-info"))
     if special == parent.special and scan == parent.scan:
@@ -107,7 +103,14 @@ def child_place(parent: Place, name: str) -> Place:
     return Place(special=special, scan=scan)
 
 
-ROOT = place("")
+ROOT = Place(special="", scan=True)
+
+
+def place(rel_dir: str) -> Place:
+    where = ROOT
+    for name in rel_dir.split("/") if rel_dir else ():
+        where = child_place(where, name)
+    return where
 
 
 def is_env_file(lower: str) -> bool:
