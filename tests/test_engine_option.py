@@ -89,3 +89,76 @@ def test_init_and_suggest_measure_with_the_recorded_engine(tmp_path: Path) -> No
     assert legacy["context"]["sent_bytes"] - modern["context"]["sent_bytes"] == 2000, (modern["context"],
                                                                                        legacy["context"])
     assert suggest_legacy["sent_bytes"] - suggest_modern["sent_bytes"] == 2000
+
+
+def test_init_takes_the_engine_as_an_option_and_records_it(tmp_path: Path) -> None:
+    """`init --engine legacy` measures as Docker 20.10 (the same 2,000 bytes as a recorded engine), records
+    `engine = "legacy"`, and writes the same Dockerfile as the default but for the stamp's options."""
+    import json
+    import tomllib
+
+    from .apps import make_app
+
+    files = {"docs/a/xx": "y" * 5000, "docs/a/x+": "z" * 7000}
+    modern_app = make_app(tmp_path / "modern", files=files)
+    legacy_app = make_app(tmp_path / "legacy", files=files)
+    for app in (modern_app, legacy_app):
+        (app / ".dockerignore").write_text("docs/**/x+\n")
+    modern = json.loads(run("init", modern_app, "--json", "--force").stdout)  # merged into the user's
+    legacy = json.loads(run("init", legacy_app, "--json", "--force", "--engine", "legacy").stdout)
+    assert legacy["context"]["sent_bytes"] - modern["context"]["sent_bytes"] == 2000
+    assert tomllib.loads((legacy_app / ".dockgen.toml").read_text())["engine"] == "legacy"
+    assert "engine" not in tomllib.loads((modern_app / ".dockgen.toml").read_text())  # only what was given
+    assert recorded_engine(legacy_app) == "legacy" and read_answers(legacy_app).options.engine == "legacy"
+
+    def body(app: Path) -> list[str]:
+        return [ln for ln in (app / "Dockerfile").read_text().splitlines() if not ln.startswith("# dockgen-stamp:")]
+
+    assert body(modern_app) == body(legacy_app) and "--link" not in (legacy_app / "Dockerfile").read_text()
+    assert "options=engine:legacy" in (legacy_app / "Dockerfile").read_text()
+    plan = json.loads(run("plan", legacy_app, "--json").stdout)  # the recorded answer, as `plan` reads it
+    assert plan["engine"] == "legacy"
+    assert [d["choice"] for d in plan["decisions"] if d["topic"] == "engine"] == ["legacy"]
+    assert json.loads(run("plan", legacy_app, "--json", "--engine", "buildkit").stdout)["engine"] == "buildkit"
+    # a re-run reproduces the files; `check` agrees; update --write with another engine records it
+    assert run("init", legacy_app, "--check").returncode == 0
+    assert run("check", legacy_app).returncode == 0
+    assert run("update", legacy_app, "--engine", "buildkit", "--write").returncode == 0
+    assert tomllib.loads((legacy_app / ".dockgen.toml").read_text())["engine"] == "buildkit"
+
+
+def test_the_engine_option_is_checked_everywhere(tmp_path: Path) -> None:
+    import pytest
+
+    import dockgen
+    from dockgen.errors import OptionError
+
+    from .apps import make_app
+
+    app = make_app(tmp_path / "app")
+    with pytest.raises(OptionError, match="engine='docker19' is not an engine"):
+        dockgen.generate(app, engine="docker19", dry_run=True)
+    assert dockgen.plan(dockgen.detect(app), engine="legacy").engine == "legacy"
+    assert dockgen.plan(dockgen.detect(app)).engine == "buildkit"
+    for command in ("init", "plan", "update", "migrate"):
+        proc = run(command, app, "--engine", "podman")
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, (command, proc.stderr)
+        assert "--engine: 'podman' is not an engine dockgen knows" in proc.stderr, (command, proc.stderr)
+    (app / ".dockgen.toml").write_text('engine = "Legacy"\n')  # as `context` reads it: case and spaces forgiven
+    assert read_answers(app).options.engine == "legacy"
+
+
+def test_migrate_measures_with_the_recorded_engine(tmp_path: Path) -> None:
+    from dockgen.migrate import migrate
+
+    from .apps import make_app
+
+    app = make_app(tmp_path / "app", files={"docs/a/xx": "y" * 5000, "docs/a/x+": "z" * 7000})
+    (app / "Dockerfile").write_text("FROM node:14\nWORKDIR /app\nCOPY . ./\nRUN npm install\nCMD [\"node\", "
+                                    "\"server.js\"]\n")
+    (app / ".dockerignore").write_text("docs/**/x+\n")
+    modern = migrate(app)
+    (app / ".dockgen.toml").write_text('engine = "legacy"\n')
+    legacy = migrate(app)
+    assert modern.plan.engine == "buildkit" and legacy.plan.engine == "legacy"
+    assert next(d.why for d in legacy.plan.decisions if d.topic == "engine").startswith("the recorded answers' engine")

@@ -4,8 +4,8 @@
 Where: ``[tool.dockgen]`` of pyproject.toml for a Python app that has one, ``.dockgen.toml`` (top-level
 keys) otherwise; an existing ``.dockgen.toml`` wins. Keys are the option names in kebab-case
 (``node-version``, ``template-dir``...) plus ``dockgen-version``, the dockgen that recorded them, and
-``engine`` (``"buildkit"``, the default, or ``"legacy"``: the engine whose .dockerignore semantics
-`dockgen context` measures; written by hand, never by dockgen).
+``engine`` (an option like the others: ``"buildkit"``, the default, or ``"legacy"``, the user's engine:
+whose .dockerignore semantics are measured, and whether the Dockerfile may use ``COPY --link``).
 
 Precedence, for every option on its own: a flag on the command line (a keyword of the API) > the
 recorded answer > what dockgen decides from the repository (.nvmrc, requires-python...) and its defaults.
@@ -49,7 +49,7 @@ class Answers(Record):
     options: Options
     version: str | None  # the dockgen that recorded them
     file: str | None  # ".dockgen.toml" or "pyproject.toml"; None when nothing is recorded
-    engine: str | None = None  # the `engine` key, checked ("buildkit" or "legacy")
+    engine: str | None = None  # the `engine` key, checked ("buildkit" or "legacy"); also options.engine
 
 
 def _load(path: Path, rel: str) -> dict[str, Any]:
@@ -88,6 +88,8 @@ def _value(field: str, value: Any, where: str) -> object:
         if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535:
             return value
         raise DockgenError(f"{where}: {key} = {value!r} is not a port", f"write {key} = 8080 (1 to 65535)")
+    if field == "engine":
+        return check_engine(value, f"{where}: {key}")
     if field == "allow_list":
         if isinstance(value, bool):
             return value
@@ -112,21 +114,19 @@ def read_answers(root: str | os.PathLike[str]) -> Answers:
     where = rel if rel == ANSWERS_FILE else f"{rel} [tool.dockgen]"
     values: dict[str, object] = {}
     version = None
-    engine = None
     for key, value in table.items():
         if key == VERSION_KEY:
             version = str(value)
-        elif key == ENGINE_KEY:
-            engine = check_engine(value, f"{where}: {ENGINE_KEY}")
         elif key in KEYS:
             values[KEYS[key]] = _value(KEYS[key], value, where)
         else:
             import difflib
 
-            close = difflib.get_close_matches(key, [*KEYS, VERSION_KEY, ENGINE_KEY], n=1)
+            close = difflib.get_close_matches(key, [*KEYS, VERSION_KEY], n=1)
             raise DockgenError(f"{where}: unknown key {key!r}",
                                f"did you mean {close[0]!r}?" if close else f"keys: {', '.join([*KEYS, VERSION_KEY])}")
-    return Answers(options=Options(**values), version=version, file=rel, engine=engine)  # type: ignore[arg-type]
+    options = Options(**values)  # type: ignore[arg-type]
+    return Answers(options=options, version=version, file=rel, engine=options.engine)
 
 
 def recorded_engine(root: str | os.PathLike[str]) -> Engine:

@@ -447,6 +447,14 @@ def migrate(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", option
     escape = escape_of(text)
     final = stages[-1]
     opts: Options = options or Options()
+    origins: dict[str, str] = {}
+    if opts.engine is None:  # migrate records no answers, but measures and renders for the recorded engine
+        from .answers import recorded_engine
+        from .dockerignore import DEFAULT_ENGINE
+
+        engine = recorded_engine(base)
+        if engine != DEFAULT_ENGINE:
+            opts, origins = opts.replace(engine=engine), {"engine": "the recorded answers' engine"}
     facts = detect(base, opts.language)
     carried: list[str] = []
     not_carried: list[str] = []
@@ -671,7 +679,7 @@ def migrate(root: str | os.PathLike[str], dockerfile: str = "Dockerfile", option
     merged = opts.replace(**choices)
     carry = Carry(workdir=workdir, start=start, entrypoint=entrypoint, runtime_packages=tuple(runtime_pkgs),
                   builder_packages=tuple(builder_pkgs), instructions=tuple(instructions))
-    plan = plan_app(facts, merged, carry=carry, root=base)
+    plan = plan_app(facts, merged, carry=carry, root=base, origins=origins)
     if workdir_cmd is not None:
         if workdir is not None and plan.workdir == workdir:
             if workdir != "/app":

@@ -13,6 +13,7 @@ from typing import TypedDict
 
 from . import __version__
 from .detect.node import clean_rel
+from .dockerignore import DEFAULT_ENGINE, ENGINES
 from .errors import OptionError, PlanError, TemplateError
 from .ignore import node_plan_rules
 from .model import (
@@ -79,6 +80,7 @@ class Options(Record):
     language: str | None = None  # "node" / "python": which manifests to read when a repo has both
     template_dir: str | None = None  # a directory of user templates; relative paths are relative to the app root
     allow_list: bool | None = None  # write the .dockerignore as an allow-list
+    engine: str | None = None  # the user's engine: "buildkit" (Docker 23+ with buildx, the default) or "legacy" (20.10)
 
     def recorded(self) -> dict[str, str]:
         """The options that were given, as strings (stamped into the Dockerfile, recorded for re-runs)."""
@@ -121,6 +123,7 @@ class OptionValues(TypedDict, total=False):
     language: str | None
     template_dir: str | None
     allow_list: bool | None
+    engine: str | None
 
 
 def options_from(options: Options | None, values: Mapping[str, object]) -> Options:
@@ -156,6 +159,9 @@ def checked(options: Options) -> Options:
                               f"pass {name}=" + {"port": "8080", "allow_list": "True"}.get(name, '"..."'))
         if name == "port" and not 1 <= value <= 65535:
             raise OptionError(f"option port={value} is not a TCP port", "use 1-65535")
+        if name == "engine" and value not in ENGINES:
+            raise OptionError(f"option engine={value!r} is not an engine dockgen knows", 'pass engine="buildkit" '
+                              '(Docker 23+ with buildx, the default) or engine="legacy" (Docker 20.10)')
         if name == "language" and value not in ("node", "python"):
             raise OptionError(f"option language={value!r} is not 'node' or 'python'", 'pass language="node" '
                               'or language="python"')
@@ -251,6 +257,7 @@ def plan_app(facts: NodeFacts | PythonFacts, options: Options | None = None, pin
         plan = plan_python(facts, planned, pins, carry, origins)
     else:
         plan = plan_node(facts, planned, pins, carry, origins)
+    plan = _for_engine(plan, planned, origins)
     if template_dir is None:
         return plan
     final = get_template(chosen.name if chosen is not None else plan.template, template_dir)
@@ -261,6 +268,26 @@ def plan_app(facts: NodeFacts | PythonFacts, options: Options | None = None, pin
         decisions += (Decision(topic="template source", choice=final.name, why=why),)
     return plan.replace(template=final.name, template_dir=str(template_dir), decisions=decisions,
                         options=options.recorded(), notices=plan.notices + dir_notices(template_dir, final.name))
+
+
+def _for_engine(plan: BuildPlan, options: Options, origins: Mapping[str, str] | None) -> BuildPlan:
+    """The user's engine: whose .dockerignore semantics the measured .dockerignore follows.
+
+    It does not change the Dockerfile. ``COPY --link`` was weighed for a modern engine and left out, after
+    building it on both image stores of Docker 26: with the default graph-driver store it changes nothing
+    (Docker turns the layer merge off there: after a new base image the copies run again), and with the
+    containerd store, where it does keep the app's layers, the merge re-owns the WORKDIR (root instead of
+    the base image's user: distroless's 65532 could no longer create files there). One Dockerfile would then
+    give the app a writable WORKDIR on one store and not on the other; plain COPY behaves the same on all."""
+    engine = options.engine or DEFAULT_ENGINE
+    if options.engine:
+        why = f"{origin(origins, 'engine')}; its .dockerignore semantics are measured"
+    else:
+        why = ("the default: Docker 23+ with buildx, whose .dockerignore semantics are measured; --engine legacy "
+               "for Docker 20.10's")
+    decision = Decision(topic="engine", choice=engine, why=why + "; the Dockerfile is the same for both (plain "
+                        "COPY: COPY --link would re-own the WORKDIR on the containerd image store)")
+    return plan.replace(engine=engine, decisions=(*plan.decisions, decision))
 
 
 def plan_node(facts: NodeFacts, options: Options | None = None, pins: Pins | None = None,

@@ -470,8 +470,8 @@ def for_plan(root: str | os.PathLike[str], plan: object, *, allowlist: bool = Fa
     on disk; `dockgen update` passes the one dockgen rendered last). ``root`` is the app's directory; the
     context measured is the plan's (a workspace member's is the workspace root). ``tree``: that context as
     read already (``context.record``; else it is read here, ``progress`` called as it is). ``engine``: how
-    the rules are matched; None: the one the app records (``engine`` in .dockgen.toml or [tool.dockgen])."""
-    from .answers import recorded_engine
+    the rules are matched; None: the plan's (``--engine``, else ``engine`` in .dockgen.toml or [tool.dockgen])."""
+    from .dockerignore import check_engine
     from .model import BuildPlan
 
     assert isinstance(plan, BuildPlan)
@@ -489,7 +489,8 @@ def for_plan(root: str | os.PathLike[str], plan: object, *, allowlist: bool = Fa
         tree = record(context, progress=progress)
     return suggest(context, needed=list(plan.context_needs), excepted=excepted, extra=list(plan.ignore),
                    existing=existing, allowlist=allowlist, version=plan.dockgen_version, sizes=_in_context(sizes, plan),
-                   own=own, tree=tree, engine=engine if engine is not None else recorded_engine(root))
+                   own=own, tree=tree,
+                   engine=engine if engine is not None else check_engine(plan.engine, "the plan's engine"))
 
 
 def context_of(root: str | os.PathLike[str], plan: object) -> tuple[Path, frozenset[str]]:

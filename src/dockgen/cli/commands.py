@@ -60,6 +60,9 @@ PythonVersionOpt = Annotated[str | None, typer.Option("--python-version", help="
 LanguageOpt = Annotated[str | None, typer.Option("--language", help="node or python, when the repository has "
                                                  "manifests of both (default: see the README's language rule).")]
 PortOpt = Annotated[int | None, typer.Option("--port", help="Port the app listens on: EXPOSE and ENV PORT.")]
+EngineOpt = Annotated[str | None, typer.Option("--engine", help="Your Docker, whose .dockerignore semantics the "
+                                              "measured .dockerignore follows: buildkit (Docker 23+ with buildx, the "
+                                              "default) or legacy (Docker 20.10). Recorded by init.")]
 AllowListOpt = Annotated[bool, typer.Option("--allow-list", help="Write the .dockerignore as an allow-list: `*`, "
                                                                  "then `!` for exactly what the Dockerfile copies.")]
 TemplateDirOpt = Annotated[Path | None, typer.Option("--template-dir", help="A directory of your templates "
@@ -96,7 +99,8 @@ def _root(
 
 def _options(template: str | None, node_version: str | None, port: int | None, python_version: str | None = None,
              language: str | None = None, template_dir: Path | None = None, root: Path | None = None,
-             allow_list: bool | None = None) -> Any:
+             allow_list: bool | None = None, engine: str | None = None) -> Any:
+    from ..dockerignore import check_engine
     from ..plan import Options
 
     for flag, value in (("--template", template), ("--node-version", node_version),
@@ -105,7 +109,7 @@ def _options(template: str | None, node_version: str | None, port: int | None, p
             raise DockgenError(f"{flag} is empty", f"omit {flag}, or give it a value")
     return Options(template=template, node_version=node_version, python_version=python_version, port=port,
                    language=language, template_dir=_template_dir(template_dir, root or Path(".")),
-                   allow_list=allow_list)
+                   allow_list=allow_list, engine=check_engine(engine) if engine is not None else None)
 
 
 def _template_dir(value: Path | None, root: Path) -> str | None:
@@ -163,14 +167,14 @@ def detect(path: PathArg = Path("."), app_: AppOpt = None, language: LanguageOpt
 def plan(path: PathArg = Path("."), app_: AppOpt = None, template: TemplateOpt = None,
          node_version: NodeVersionOpt = None,
          python_version: PythonVersionOpt = None, port: PortOpt = None, language: LanguageOpt = None,
-         template_dir: TemplateDirOpt = None, ignore_answers: IgnoreAnswersOpt = False,
+         template_dir: TemplateDirOpt = None, engine: EngineOpt = None, ignore_answers: IgnoreAnswersOpt = False,
          json_out: JsonOpt = False) -> None:
     """Show every decision dockgen would make for the app, and why (with the recorded answers, like init)."""
     from .. import api
     from ..model import to_jsonable
 
     path = _app_path(path, app_)
-    given = _options(template, node_version, port, python_version, language, template_dir, path)
+    given = _options(template, node_version, port, python_version, language, template_dir, path, engine=engine)
     _, _, built = api.plan_recorded(path, given, use_answers=not ignore_answers, use_stamp=False)
     if json_out:
         emit_json(to_jsonable(built))
@@ -198,6 +202,7 @@ def init(
     language: LanguageOpt = None,
     template_dir: TemplateDirOpt = None,
     allow_list: AllowListAnswerOpt = None,
+    engine: EngineOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of every change.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite differing files (the old one is kept as "
@@ -234,11 +239,11 @@ def init(
                                exit_code=ExitCode.USAGE)
         _init_all(path, dry_run=dry_run, force=force, check=check, record=not no_record, json_out=json_out,
                   options=_options(template, node_version, port, python_version, language, template_dir, path,
-                                   allow_list))
+                                   allow_list, engine))
         return
     shown = "" if app_ is None else f"{_app_path(path, app_).relative_to(path).as_posix()}/"  # paths as typed
     path = _app_path(path, app_)
-    opts = _options(template, node_version, port, python_version, language, template_dir, path, allow_list)
+    opts = _options(template, node_version, port, python_version, language, template_dir, path, allow_list, engine)
     progress = _progress() if sys.stderr.isatty() and not json_out else None
     try:
         done = api.generate(path, opts, force=force, dry_run=dry_run or check, record=not no_record,
@@ -327,6 +332,7 @@ def update(
     language: LanguageOpt = None,
     template_dir: TemplateDirOpt = None,
     allow_list: AllowListAnswerOpt = None,
+    engine: EngineOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Render again with the recorded answers and show what changes; --write applies it, keeping your edits.
@@ -340,7 +346,7 @@ def update(
     from .. import api
 
     path = _app_path(path, app_)
-    opts = _options(template, node_version, port, python_version, language, template_dir, path, allow_list)
+    opts = _options(template, node_version, port, python_version, language, template_dir, path, allow_list, engine)
     result = api.update(path, opts, write=write_)
     _why(result.plan)
     if json_out:
@@ -586,6 +592,7 @@ def migrate(
     json_out: JsonOpt = False,
     template: TemplateOpt = None,
     language: LanguageOpt = None,
+    engine: EngineOpt = None,
 ) -> None:
     """Audit an existing Dockerfile and move it to dockgen's v2, keeping what it meant.
 
@@ -601,7 +608,7 @@ def migrate(
     if fail_on not in SEVERITIES:
         raise typer.BadParameter("--fail-on is info, warning or error")
     fmt = "json" if json_out else fmt
-    result = run_migrate(path, file, _options(template, None, None, None, language))
+    result = run_migrate(path, file, _options(template, None, None, None, language, engine=engine))
     written: list[Any] = []
     if write_ and not check:
         files = [f.replace(path=file) if f.path == "Dockerfile" else f for f in result.files]
