@@ -104,13 +104,14 @@ def measure(path: str | os.PathLike[str], plan: BuildPlan, *, allow_list: bool =
 
 def _measure(root: Path, plan: BuildPlan, *, allow_list: bool, existing: str | bool | None = True,
              also_needed: tuple[str, ...] = (), sizes: dict[str, int] | None = None,
-             tree: Tree | None = None) -> Measured:
+             tree: Tree | None = None, progress: Callable[[int], None] | None = None) -> Measured:
     """``existing``: the .dockerignore to merge with (True: the one on disk); ``also_needed``: context
     paths a user template copies beyond what the plan knows; ``sizes``: files measured at the size
     they are about to have (the answers in pyproject.toml, see ``as_written``)."""
     from .suggest import SECRET_TITLES, for_plan
 
-    s = for_plan(root, plan, allowlist=allow_list, existing=existing, also_needed=also_needed, sizes=sizes, tree=tree)
+    s = for_plan(root, plan, allowlist=allow_list, existing=existing, also_needed=also_needed, sizes=sizes, tree=tree,
+                 progress=progress)
     found = tuple(ContextSecret(path=x.path, kind=x.kind, status=x.status, rule=x.rule,
                                 guarded=x.status == "excluded" and x.section in SECRET_TITLES) for x in s.secrets)
     return Measured(file=RenderedFile(path=plan.ignore_file, content=s.text),
@@ -180,11 +181,12 @@ def _generate(root: Path, given: Options, tx: Transaction | None, *, force: bool
     _, opts, built = plan_recorded(root, given, use_answers=use_answers, pins=pins)
     answers = render_answers(root, opts, built.language) if record else None
     where = context_of(root, built)[0]
-    trees = {} if trees is None else trees
-    if where not in trees:  # one read of the context for every measurement below
+    if trees is not None and where not in trees:  # a workspace: one read of its context for every member
         trees[where] = read_tree(where, progress=progress)
-    tree = trees[where]
-    files, context = _files(root, built, opts, refresh_figures=force, sizes=as_written(answers), tree=tree)
+    # one app: the measurement reads the context when it needs to (one walk from the disk, usually)
+    tree = trees[where] if trees is not None else None
+    files, context = _files(root, built, opts, refresh_figures=force, sizes=as_written(answers), tree=tree,
+                            progress=progress)
     kept = set() if force else _kept_edits(root, files, lambda base: _measure(
         root, built, allow_list=bool(opts.allow_list), existing=base,
         also_needed=template_copies(built, files), tree=tree).file.content)
@@ -355,8 +357,8 @@ def template_copies(built: BuildPlan, rendered: list[RenderedFile]) -> tuple[str
 
 
 def _files(root: Path, built: BuildPlan, opts: Options, *, refresh_figures: bool = False,
-           existing: str | bool | None = True, sizes: dict[str, int] | None = None, tree: Tree | None = None
-           ) -> tuple[list[RenderedFile], ContextFigures]:
+           existing: str | bool | None = True, sizes: dict[str, int] | None = None, tree: Tree | None = None,
+           progress: Callable[[int], None] | None = None) -> tuple[list[RenderedFile], ContextFigures]:
     """The Dockerfile and the measured .dockerignore (merged with ``existing``, see ``_measure``). A
     .dockerignore on disk whose rules are the new ones is kept as it is (its figures describe the tree
     when it was written: node_modules after `npm ci`, a new source file or a log do not make it differ)
@@ -365,7 +367,7 @@ def _files(root: Path, built: BuildPlan, opts: Options, *, refresh_figures: bool
 
     rendered = render(built)
     measured = _measure(root, built, allow_list=bool(opts.allow_list), existing=existing,
-                        also_needed=template_copies(built, rendered), sizes=sizes, tree=tree)
+                        also_needed=template_copies(built, rendered), sizes=sizes, tree=tree, progress=progress)
     ignore = measured.file
     if not refresh_figures:
         on_disk = root / built.ignore_file

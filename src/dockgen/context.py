@@ -220,14 +220,15 @@ class _Decider:
     otherwise than the parent rule, else ``decide(name, rel)`` -> the deciding pattern's index or -1.
     buildkit: ``full(name, rel)`` -> (that index, what a subdirectory inherits); ``hits`` when constant."""
 
-    __slots__ = ("constant", "decide", "full", "hits")
+    __slots__ = ("constant", "decide", "full", "hits", "rules")
 
     def __init__(self, constant: int, decide: _Decide | None, full: _DecideFull | None = None,
-                 hits: frozenset[int] = frozenset()) -> None:
+                 hits: frozenset[int] = frozenset(), rules: dict[str, int] | None = None) -> None:
         self.constant = constant
         self.decide = decide
         self.full = full
         self.hits = hits
+        self.rules = rules  # name -> what ``decide`` answered, when the name alone decides (the walker looks first)
 
 
 _State = tuple[frozenset[int], ...]
@@ -260,6 +261,7 @@ class _Matcher:
         self.per_directory = per_directory
         self.globs: list[_Glob | None] = [_Glob.of(p) if per_directory else None for p in self.patterns]
         self._steps: dict[_State, tuple[list[frozenset[int]], list[int]]] = {}
+        self._kids: dict[_State, dict[str, _State]] = {}
         self._deciders: dict[tuple[_State, int], _Decider] = {}
         self._modern_deciders: dict[tuple[_State, frozenset[int]], _Decider] = {}
 
@@ -270,7 +272,21 @@ class _Matcher:
         return tuple(g.closure((0,)) if g is not None else _NONE for g in self.globs)
 
     def child_state(self, state: _State, name: str) -> _State:
-        """The glob state inside the subdirectory ``name`` of a directory in ``state``."""
+        """The glob state inside the subdirectory ``name`` of a directory in ``state`` (memoized: a tree repeats
+        its directory names, lib/, dist/, node_modules/...)."""
+        kids = self._kids.get(state)
+        if kids is None:
+            if len(self._kids) > 10_000:
+                self._kids.clear()
+            kids = self._kids[state] = {}
+        found = kids.get(name)
+        if found is None:
+            if len(kids) > 50_000:
+                kids.clear()
+            found = kids[name] = self._child_state(state, name)
+        return found
+
+    def _child_state(self, state: _State, name: str) -> _State:
         if "\n" in name:
             return tuple(g.step(s, name) if g is not None and s else _NONE
                          for g, s in zip(self.globs, state, strict=True))
@@ -363,7 +379,7 @@ class _Matcher:
                     return i
             return best
 
-        return _Decider(-1, decide)
+        return _Decider(-1, decide, rules=None if by_path else memo)
 
     def _make_modern_decider(self, state: _State, inherited: frozenset[int]) -> _Decider:
         """buildkit (dockerignore.step) per directory: only the patterns that hold here (``inherited``) and
@@ -409,16 +425,19 @@ class _Matcher:
             if not by_path:
                 if len(memo) > 50_000:
                     memo.clear()
+                    rules.clear()
                 memo[name] = result
+                rules[name] = deciding
             return result
 
         by_path_set = frozenset(by_path)
+        rules: dict[str, int] = {}
 
         def decide(name: str, rel: str) -> int:
             known = memo.get(name) if not by_path else None
             return (known if known is not None else full(name, rel))[0]
 
-        return _Decider(-1, decide, full)
+        return _Decider(-1, decide, full, rules=None if by_path else rules)
 
     def decide(self, rel: str, depth: int, inherited: frozenset[int], is_dir: bool) -> tuple[int, frozenset[int]]:
         """(index of the pattern that decides ``rel``, -1 for none; what its children inherit)."""
@@ -566,6 +585,7 @@ class Listing:
     kinds: bytes | list[int]
     sizes: Sequence[int]
     errors: dict[str, str] | None = None
+    subdirs: list[str] | None = None  # the readable subdirectories' names, while a record reads on (then None)
 
 
 # fstatat relative to a directory's descriptor where the platform has it; by path elsewhere (Windows)
@@ -590,6 +610,7 @@ def _list_dir(real: str, rel_dir: str, override: bool) -> Listing | tuple[bool, 
         return False, f"cannot read: {exc.strerror}"
     kinds: list[int] = []
     sizes: list[int] = []
+    subdirs: list[str] = []
     errors: dict[str, str] | None = None
     try:
         with os.scandir(here if fd is None else fd) as it:
@@ -611,7 +632,11 @@ def _list_dir(real: str, rel_dir: str, override: bool) -> Listing | tuple[bool, 
                 kinds.append(K_FILE if override or _allowed(st, 0o4) else K_FILE_UNREADABLE)
                 sizes.append(st.st_size)
             elif fmt == 0o040000:
-                kinds.append(K_DIR if override or _allowed(st, 0o5) else K_DIR_DENIED)
+                if override or _allowed(st, 0o5):
+                    kinds.append(K_DIR)
+                    subdirs.append(name)
+                else:
+                    kinds.append(K_DIR_DENIED)
                 sizes.append(0)
             elif fmt == 0o120000:
                 kinds.append(K_LINK)
@@ -622,7 +647,7 @@ def _list_dir(real: str, rel_dir: str, override: bool) -> Listing | tuple[bool, 
     finally:
         if fd is not None:
             os.close(fd)
-    return Listing(names=names, kinds=kinds, sizes=sizes, errors=errors)
+    return Listing(names=names, kinds=kinds, sizes=sizes, errors=errors, subdirs=subdirs)
 
 
 @dataclass(slots=True)
@@ -722,7 +747,8 @@ def _read_into(tree: Tree, stack: list[str], override: bool, tick: Callable[[int
         if isinstance(listing, tuple):
             continue
         prefix = rel_dir + "/" if rel_dir else ""
-        stack += [prefix + name for name, kind in zip(listing.names, listing.kinds, strict=True) if kind == K_DIR]
+        stack += [prefix + name for name in listing.subdirs or ()]
+        listing.subdirs = None
         listing.kinds = bytes(listing.kinds)  # compact: the tree holds every entry of the context
         listing.sizes = array("q", listing.sizes)
         tree.entries += len(listing.names)
@@ -778,6 +804,8 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
     result.largest_files = sorted(result.largest_files, reverse=True)
     if result.listing is not None:
         result.listing.sort()
+    if progress is not None and tree is None:  # the entries read, as record() ends
+        progress(ticker.seen + ticker.others())
     return result
 
 
@@ -885,6 +913,7 @@ def _drain(run: _Run, stack: list[_Item], result: Walk, tick: Callable[[int], No
     override = run.override
     may_be_secret = secret_scan.may_be_secret
     skip_dirs = {p.rpartition("/")[0] for p in skip}  # the directories holding a path to skip
+    sized_dirs = {p.rpartition("/")[0] for p in sizes or ()}  # ... a file about to be written
     read = 0
     while stack:
         if budget is not None and read >= budget:
@@ -892,6 +921,7 @@ def _drain(run: _Run, stack: list[_Item], result: Walk, tick: Callable[[int], No
         rel_dir, depth, inherited, sent_dir, owner, state, pending = stack.pop()
         prefix = rel_dir + "/" if rel_dir else ""
         skip_here = rel_dir in skip_dirs
+        sized_here = rel_dir in sized_dirs
         where = run.place(rel_dir) if find_secrets else secret_scan.ROOT
         secret_memo = run.secret_memo(where) if find_secrets else {}
         got = tree.dirs.get(rel_dir) if tree is not None else _list_dir(real, rel_dir, override)
@@ -901,11 +931,11 @@ def _drain(run: _Run, stack: list[_Item], result: Walk, tick: Callable[[int], No
             problem = Problem(path=rel_dir or ".", message=got[1])
             (result.problems if sent_dir else result.warnings).append(problem)
             continue
-        full = None
+        full = rules = None
         const_hits = inherited
         if patterns and sent_dir:
             decider = matcher.decider(state, depth, inherited)
-            constant, decide, full = decider.constant, decider.decide, decider.full
+            constant, decide, full, rules = decider.constant, decider.decide, decider.full, decider.rules
             const_excluded = constant >= 0 and not exclusion[constant]
             if modern:
                 const_hits = decider.hits
@@ -929,7 +959,9 @@ def _drain(run: _Run, stack: list[_Item], result: Walk, tick: Callable[[int], No
                 if is_dir and full is not None:
                     rule, child = full(name, rel)
                 else:
-                    rule = decide(name, rel)
+                    rule = rules.get(name, -2) if rules is not None else -2
+                    if rule == -2:
+                        rule = decide(name, rel)
                 excluded = rule >= 0 and not exclusion[rule]
             if is_dir:
                 into = excluded and sent_dir and matcher.has_exceptions and matcher.walk_into(rel)
@@ -967,7 +999,7 @@ def _drain(run: _Run, stack: list[_Item], result: Walk, tick: Callable[[int], No
                 continue
             is_file = kind in (K_FILE, K_FILE_UNREADABLE)
             raw = size
-            if sizes and rel in sizes:  # a file as it is about to be written (a dry run's pyproject.toml)
+            if sized_here and sizes and rel in sizes:  # a file about to be written (a dry run's pyproject.toml)
                 size = sizes[rel]
             if kind == K_FILE_UNREADABLE:
                 if not excluded:

@@ -225,7 +225,7 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
             existing: str | None = None, allowlist: bool = False, top: int = 5, version: str = "",
             excepted: tuple[str, ...] = (), sizes: dict[str, int] | None = None,
             own: frozenset[str] = OWN_FILES, tree: Tree | None = None,
-            engine: Engine = DEFAULT_ENGINE) -> Suggestion:
+            engine: Engine = DEFAULT_ENGINE, progress: Callable[[int], None] | None = None) -> Suggestion:
     """The measured .dockerignore for the context at ``root``, measured as ``engine`` matches.
 
     ``needed``: context paths the Dockerfile copies ("." when it copies everything; they stay sent).
@@ -239,19 +239,27 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
     an odd case) gets a rule of its own, its exact path, in a section of their own (kept when the file
     is gone: a clean checkout, without the developer's gitignored key, writes the same file).
 
-    ``tree``: the context as read already (``context.record``); else it is read here, once: every walk
-    below evaluates its rules against it.
+    ``tree``: the context as read already (``context.record``); else it is read here, at most once, when a
+    second walk needs it (every later walk evaluates its rules against it). The usual measurement is one
+    walk (no rules of the user's, no exception to add, no new secret): it then reads the disk as
+    `dockgen context` does, without keeping a copy of the tree (``progress`` called as it reads).
     """
     base = Path(root)
-    if tree is None:
-        tree = record(base)
+    trees = [tree] if tree is not None else []
+
+    def read() -> Tree:
+        if not trees:
+            trees.append(record(base, progress=progress))
+        return trees[0]
+
     # last run's rules of their own stay, whether or not the secret is still here: a clean checkout
     # (no gitignored key in it) writes the same file as the developer's tree did
     found = _found_rules(existing)
-    for _ in range(2):
+    for attempt in range(2):
         suggestion, wanted = _suggest_once(base, needed=needed, extra=extra, existing=existing, allowlist=allowlist,
                                            top=top, version=version, excepted=excepted, sizes=sizes, own=own,
-                                           found=found, tree=tree, engine=engine)
+                                           found=found, read=read, engine=engine,
+                                           on_disk=(progress or True) if attempt == 0 and not trees else None)
         if wanted == found:
             leaked = [x for x in suggestion.secrets if x.status == "sent"]
             if leaked:  # a rule of its own excludes any path: this cannot happen
@@ -263,10 +271,13 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
 
 def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | None, existing: str | None,
                   allowlist: bool, top: int, version: str, excepted: tuple[str, ...], sizes: dict[str, int] | None,
-                  own: frozenset[str], found: list[str], tree: Tree,
-                  engine: Engine = DEFAULT_ENGINE) -> tuple[Suggestion, list[str]]:
+                  own: frozenset[str], found: list[str], read: Callable[[], Tree],
+                  engine: Engine = DEFAULT_ENGINE,
+                  on_disk: Callable[[int], None] | bool | None = None) -> tuple[Suggestion, list[str]]:
     """One measured .dockerignore with the secret rules ``found``, and the ones it should have had:
-    those, and one for each secret it sends that nothing explains."""
+    those, and one for each secret it sends that nothing explains. ``read()``: the context's tree.
+    ``on_disk`` (not None: the tree is not read yet; a callable reports progress): when the measuring walk
+    is the only one, it reads the disk itself."""
     candidates = [Entry(pattern=r.pattern, category=r.comment or PLAN_CATEGORY) for r in extra or []]
     for c in CATEGORIES:
         candidates += [Entry(pattern=p, category=c.name) for p in c.rules]
@@ -314,7 +325,7 @@ def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | No
     after_lines = [ln for ln in after_lines if ln.strip() not in ours]
     user, tail = _rules(mine), _rules(after_lines)
     if user or tail:
-        was = walk(base, parse("\n".join(user + tail) + "\n", engine=engine), skip=own, sizes=sizes, tree=tree)
+        was = walk(base, parse("\n".join(user + tail) + "\n", engine=engine), skip=own, sizes=sizes, tree=read())
         before: tuple[int, int] | None = (was.sent_files, was.sent_bytes)
     else:  # no rules: everything the measuring walk below counts, sent or not
         before = None
@@ -324,15 +335,18 @@ def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | No
     # measure each rule as it will be written (the user's lines first), walking what they keep out too;
     # the same walk finds the secrets, wherever they are
     merged = parse("\n".join(user + [e.pattern for e in safe] + tail) + "\n", engine=engine)
-    measured = walk(base, merged, measure_ignored=True, skip=own, sizes=sizes, find_secrets=True, tree=tree,
-                    top=top, largest_sent=True)
+    # the only walk (nothing below walks again unless a secret is new): from the disk, as `dockgen context`
+    only = on_disk is not None and not (user or tail) and not allowlist and not any(e.exceptions for e in safe)
+    measured = walk(base, merged, measure_ignored=True, skip=own, sizes=sizes, find_secrets=True,
+                    tree=None if only else read(), top=top, largest_sent=True,
+                    progress=on_disk if only and callable(on_disk) else None)
     before_files, before_bytes = before if before is not None else measured.everything()
     offset = len(merged.patterns) - len(safe) - len(tail)
     entries = [replace(e, files=measured.by_rule[offset + i][0], bytes=measured.by_rule[offset + i][1])
                for i, e in enumerate(safe)]
 
     if allowlist:
-        body, written = _allowlist_body(base, entries, [*needed, *excepted], tree, engine)
+        body, written = _allowlist_body(base, entries, [*needed, *excepted], read(), engine)
     else:
         body, written = _deny_body(entries)
     final = [*user, *(line for line, _ in written), *tail]
@@ -340,7 +354,7 @@ def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | No
     if [p.text for p in final_rules.patterns] == [p.text for p in merged.patterns]:
         after = measured  # the same rules (no exception added): what they send was measured already
     else:
-        after = walk(base, final_rules, top=top, skip=own, sizes=sizes, tree=tree)
+        after = walk(base, final_rules, top=top, skip=own, sizes=sizes, tree=read())
     heavy = _heavy_uncovered(after, needed, top)
     sections = ["yours"] * len(user) + [section for _, section in written] + ["yours"] * len(tail)
     states = _secret_states(measured.secrets, final, sections, origin, explicit, copied, negations, engine)
@@ -485,11 +499,9 @@ def for_plan(root: str | os.PathLike[str], plan: object, *, allowlist: bool = Fa
         existing = None
     excepted = tuple(p for p in dict.fromkeys(also_needed) if p not in plan.context_needs)
     context, own = context_of(root, plan)
-    if tree is None:
-        tree = record(context, progress=progress)
     return suggest(context, needed=list(plan.context_needs), excepted=excepted, extra=list(plan.ignore),
                    existing=existing, allowlist=allowlist, version=plan.dockgen_version, sizes=_in_context(sizes, plan),
-                   own=own, tree=tree,
+                   own=own, tree=tree, progress=progress,
                    engine=engine if engine is not None else check_engine(plan.engine, "the plan's engine"))
 
 
