@@ -229,3 +229,40 @@ def test_one_updating_progress_line_on_a_terminal(tmp_path: Path, argv: list[str
         return
     assert "\rscanning the context: " in err and "\n" not in err.split("\rscanning")[1].split("\r\x1b[K")[0]
     assert "\r\x1b[K" in err  # the line is cleared before anything else is printed
+
+
+@pytest.mark.parametrize(("ignore", "records"), [(None, 0), ("logs/\n", 1)])
+def test_one_walk_from_the_disk_when_one_is_enough(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   ignore: str | None, records: int) -> None:
+    """Without rules of the user's, init's measurement is one walk of the disk and no copy of the tree is
+    kept; a user's .dockerignore needs a second walk (the "before" figures), so the tree is recorded once.
+    Either way the files are the ones a measurement over a recorded tree gives."""
+    import dockgen.suggest as suggest_module
+
+    _node_app(tmp_path)
+    if ignore is not None:
+        (tmp_path / ".dockerignore").write_text(ignore)
+    import dockgen.context as context_module
+
+    tree = record(tmp_path)
+    made: list[str] = []
+    real_record = context_module.record
+
+    def counting(root: str | os.PathLike[str], **kw: object) -> object:
+        made.append(str(root))
+        return real_record(root, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(suggest_module, "record", counting)
+    monkeypatch.setattr(context_module, "record", counting)  # api imports it when it runs
+    counts = _count_scandir(monkeypatch)
+    done = api.generate(tmp_path, dry_run=True)
+    assert len(made) == records, made
+    inside = {k: v for k, v in counts.items() if k.startswith(str(tmp_path.resolve()))}
+    assert inside and max(inside.values()) == 1, inside  # each directory read once either way
+    monkeypatch.undo()
+    from dockgen.suggest import for_plan
+
+    over_tree = for_plan(tmp_path, done.plan, tree=tree)  # the same measurement over a recorded tree
+    ignore_file = next(f for f in done.files if f.path == done.plan.ignore_file)
+    assert over_tree.text == ignore_file.content
+    assert (over_tree.after_files, over_tree.after_bytes) == (done.context.sent_files, done.context.sent_bytes)
