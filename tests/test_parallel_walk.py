@@ -104,6 +104,7 @@ def test_workers_take_part_and_their_entries_are_counted() -> None:
         parallel.REPORT_EVERY = old
     assert pids is not None and len(pids) == 12 and len(set(pids)) >= 2
     assert max(seen) > len(mine)  # the parent's count alone would stop at the units it ran
+    assert ticker.seen == 12  # afterwards the workers' entries count as read: a final report does not go back
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
 
@@ -118,11 +119,13 @@ def test_a_big_walk_is_shared_out(tmp_path: Path) -> None:
         return real(units, run, count, ticker)
 
     parallel.run_units = spy  # type: ignore[assignment]
+    reported: list[int] = []
     try:
-        assert walk(tmp_path, None, workers=3).sent_files == 240
+        assert walk(tmp_path, None, workers=3, progress=reported.append).sent_files == 240
     finally:
         parallel.run_units = real  # type: ignore[assignment]
     assert calls and calls[0] >= 2
+    assert reported[-1] == 240 + 12 == max(reported)  # the last report: every entry, the workers' too
 
 
 def test_a_failing_worker_leaves_the_error_to_one_process(tmp_path: Path) -> None:

@@ -140,6 +140,8 @@ def run_units(units: Sequence[T], run: Callable[[T, Callable[[int], None]], R], 
                 os.close(read_end)
             with contextlib.suppress(OSError):
                 os.waitpid(pid, 0)
+        with contextlib.suppress(Exception):  # the workers' entries count as read (a final report adds them)
+            ticker.seen += ticker.others()
         ticker.others = lambda: 0
         counters.close()
         gc.unfreeze()
