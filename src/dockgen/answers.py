@@ -4,8 +4,8 @@
 Where: ``[tool.dockgen]`` of pyproject.toml for a Python app that has one, ``.dockgen.toml`` (top-level
 keys) otherwise; an existing ``.dockgen.toml`` wins. Keys are the option names in kebab-case
 (``node-version``, ``template-dir``...) plus ``dockgen-version``, the dockgen that recorded them, and
-``engine`` (an option like the others: ``"buildkit"``, the default, or ``"legacy"``, the user's engine:
-whose .dockerignore semantics are measured, and whether the Dockerfile may use ``COPY --link``).
+``engine`` (an option like the others: ``"buildkit"``, the default, or ``"legacy"``, the user's engine,
+whose .dockerignore semantics are measured).
 
 Precedence, for every option on its own: a flag on the command line (a keyword of the API) > the
 recorded answer > what dockgen decides from the repository (.nvmrc, requires-python...) and its defaults.
@@ -49,7 +49,11 @@ class Answers(Record):
     options: Options
     version: str | None  # the dockgen that recorded them
     file: str | None  # ".dockgen.toml" or "pyproject.toml"; None when nothing is recorded
-    engine: str | None = None  # the `engine` key, checked ("buildkit" or "legacy"); also options.engine
+
+    @property
+    def engine(self) -> str | None:
+        """The `engine` key, checked ("buildkit" or "legacy")."""
+        return self.options.engine
 
 
 def _load(path: Path, rel: str) -> dict[str, Any]:
@@ -125,8 +129,7 @@ def read_answers(root: str | os.PathLike[str]) -> Answers:
             close = difflib.get_close_matches(key, [*KEYS, VERSION_KEY], n=1)
             raise DockgenError(f"{where}: unknown key {key!r}",
                                f"did you mean {close[0]!r}?" if close else f"keys: {', '.join([*KEYS, VERSION_KEY])}")
-    options = Options(**values)  # type: ignore[arg-type]
-    return Answers(options=options, version=version, file=rel, engine=options.engine)
+    return Answers(options=Options(**values), version=version, file=rel)  # type: ignore[arg-type]
 
 
 def recorded_engine(root: str | os.PathLike[str]) -> Engine:

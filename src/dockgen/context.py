@@ -804,8 +804,8 @@ def walk(root: str | os.PathLike[str], ignore: DockerIgnore | None, *, measure_i
     result.largest_files = sorted(result.largest_files, reverse=True)
     if result.listing is not None:
         result.listing.sort()
-    if progress is not None and tree is None:  # the entries read, as record() ends
-        progress(ticker.seen + ticker.others())
+    if progress is not None and tree is None:  # the entries read (the workers' too), as record() ends
+        progress(ticker.seen)
     return result
 
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .record import Record
 from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from .dockerignore import Engine
 
 
 class Language(enum.StrEnum):
@@ -353,7 +356,7 @@ class BuildPlan(Record):
     dockerfile: str = "Dockerfile"  # the Dockerfile's path in the build context ("apps/api/Dockerfile")
     ignore_file: str = ".dockerignore"  # the ignore file dockgen writes, relative to the app's directory
     workspace: Workspace | None = None  # the workspace the app is a member of
-    engine: str = "buildkit"  # the user's engine: "buildkit" (Docker 23+ with buildx) or "legacy" (Docker 20.10)
+    engine: Engine = "buildkit"  # the user's engine: "buildkit" (Docker 23+ with buildx) or "legacy" (Docker 20.10)
 
 
 class RenderedFile(Record):

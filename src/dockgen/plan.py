@@ -13,7 +13,7 @@ from typing import TypedDict
 
 from . import __version__
 from .detect.node import clean_rel
-from .dockerignore import DEFAULT_ENGINE, ENGINES
+from .dockerignore import DEFAULT_ENGINE, ENGINES, check_engine
 from .errors import OptionError, PlanError, TemplateError
 from .ignore import node_plan_rules
 from .model import (
@@ -279,7 +279,7 @@ def _for_engine(plan: BuildPlan, options: Options, origins: Mapping[str, str] | 
     containerd store, where it does keep the app's layers, the merge re-owns the WORKDIR (root instead of
     the base image's user: distroless's 65532 could no longer create files there). One Dockerfile would then
     give the app a writable WORKDIR on one store and not on the other; plain COPY behaves the same on all."""
-    engine = options.engine or DEFAULT_ENGINE
+    engine = check_engine(options.engine, origin(origins, "engine")) if options.engine else DEFAULT_ENGINE
     if options.engine:
         why = f"{origin(origins, 'engine')}; its .dockerignore semantics are measured"
     else:

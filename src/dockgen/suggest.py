@@ -259,7 +259,7 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
         suggestion, wanted = _suggest_once(base, needed=needed, extra=extra, existing=existing, allowlist=allowlist,
                                            top=top, version=version, excepted=excepted, sizes=sizes, own=own,
                                            found=found, read=read, engine=engine,
-                                           on_disk=(progress or True) if attempt == 0 and not trees else None)
+                                           from_disk=attempt == 0 and not trees, progress=progress)
         if wanted == found:
             leaked = [x for x in suggestion.secrets if x.status == "sent"]
             if leaked:  # a rule of its own excludes any path: this cannot happen
@@ -272,12 +272,12 @@ def suggest(root: str | os.PathLike[str], *, needed: list[str], extra: list[Igno
 def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | None, existing: str | None,
                   allowlist: bool, top: int, version: str, excepted: tuple[str, ...], sizes: dict[str, int] | None,
                   own: frozenset[str], found: list[str], read: Callable[[], Tree],
-                  engine: Engine = DEFAULT_ENGINE,
-                  on_disk: Callable[[int], None] | bool | None = None) -> tuple[Suggestion, list[str]]:
+                  engine: Engine = DEFAULT_ENGINE, from_disk: bool = False,
+                  progress: Callable[[int], None] | None = None) -> tuple[Suggestion, list[str]]:
     """One measured .dockerignore with the secret rules ``found``, and the ones it should have had:
     those, and one for each secret it sends that nothing explains. ``read()``: the context's tree.
-    ``on_disk`` (not None: the tree is not read yet; a callable reports progress): when the measuring walk
-    is the only one, it reads the disk itself."""
+    ``from_disk`` (the tree is not read yet): when the measuring walk is the only one, it reads the disk
+    itself, calling ``progress``."""
     candidates = [Entry(pattern=r.pattern, category=r.comment or PLAN_CATEGORY) for r in extra or []]
     for c in CATEGORIES:
         candidates += [Entry(pattern=p, category=c.name) for p in c.rules]
@@ -336,10 +336,9 @@ def _suggest_once(base: Path, *, needed: list[str], extra: list[IgnoreRule] | No
     # the same walk finds the secrets, wherever they are
     merged = parse("\n".join(user + [e.pattern for e in safe] + tail) + "\n", engine=engine)
     # the only walk (nothing below walks again unless a secret is new): from the disk, as `dockgen context`
-    only = on_disk is not None and not (user or tail) and not allowlist and not any(e.exceptions for e in safe)
+    only = from_disk and not (user or tail) and not allowlist and not any(e.exceptions for e in safe)
     measured = walk(base, merged, measure_ignored=True, skip=own, sizes=sizes, find_secrets=True,
-                    tree=None if only else read(), top=top, largest_sent=True,
-                    progress=on_disk if only and callable(on_disk) else None)
+                    tree=None if only else read(), top=top, largest_sent=True, progress=progress if only else None)
     before_files, before_bytes = before if before is not None else measured.everything()
     offset = len(merged.patterns) - len(safe) - len(tail)
     entries = [replace(e, files=measured.by_rule[offset + i][0], bytes=measured.by_rule[offset + i][1])
@@ -485,7 +484,6 @@ def for_plan(root: str | os.PathLike[str], plan: object, *, allowlist: bool = Fa
     context measured is the plan's (a workspace member's is the workspace root). ``tree``: that context as
     read already (``context.record``; else it is read here, ``progress`` called as it is). ``engine``: how
     the rules are matched; None: the plan's (``--engine``, else ``engine`` in .dockgen.toml or [tool.dockgen])."""
-    from .dockerignore import check_engine
     from .model import BuildPlan
 
     assert isinstance(plan, BuildPlan)
@@ -502,7 +500,7 @@ def for_plan(root: str | os.PathLike[str], plan: object, *, allowlist: bool = Fa
     return suggest(context, needed=list(plan.context_needs), excepted=excepted, extra=list(plan.ignore),
                    existing=existing, allowlist=allowlist, version=plan.dockgen_version, sizes=_in_context(sizes, plan),
                    own=own, tree=tree, progress=progress,
-                   engine=engine if engine is not None else check_engine(plan.engine, "the plan's engine"))
+                   engine=engine if engine is not None else plan.engine)
 
 
 def context_of(root: str | os.PathLike[str], plan: object) -> tuple[Path, frozenset[str]]:

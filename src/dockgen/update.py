@@ -220,10 +220,8 @@ def _update(base_dir: Path, given: Options, tx: Transaction | None, *,
         tx.add([*rendered_copies(files), *kept], base_dir, force=True, backup=False)
         answers_written = tx.add([answers_file], base_dir, force=True, backup=False)
     ignore = next((u.content for u in updates if u.path == built.ignore_file and u.content is not None), None)
-    from .dockerignore import check_engine
-
     warnings = _excluded_copies(ignore, (*built.context_needs, *template_copies(built, files)),
-                                check_engine(built.engine, "the plan's engine")) if ignore is not None else ()
+                                built.engine) if ignore is not None else ()
     return lambda: UpdateResult(
         plan=built, options=opts, answers_file=answers_file.path, recorded_version=answers.version, files=updates,
         written=tuple(written.outcomes) if written is not None else (),
